@@ -1,0 +1,28 @@
+# The two commands of the quick start: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test templates samples bench clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/qms demo
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+# Rebuild the shipped templates and sample workbooks from their scripts.
+templates: $(VENV)/.installed
+	$(PY) tools/build_templates.py
+
+samples: $(VENV)/.installed
+	$(PY) tools/build_samples.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis qms-demo-*

@@ -1,0 +1,3 @@
+from qmsdocs.cli import main
+
+main()

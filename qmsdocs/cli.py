@@ -1,0 +1,244 @@
+"""The ``qms`` command line: parse options, call one library function, print the result.
+
+Errors of the library (:class:`qmsdocs.errors.QmsError`) are turned into one ``Error:`` line
+each on stderr and exit code 1 (refused by a rule) or 2 (bad usage or data) in one place,
+:meth:`QmsGroup.invoke`. Heavy modules are imported only by the commands that need them.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from qmsdocs import __version__
+from qmsdocs.config import DOC_TYPES, ROLES
+from qmsdocs.errors import QmsError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+STATUSES = ("draft", "effective", "superseded", "obsolete")
+
+
+class QmsGroup(click.Group):
+    """A click group that reports every expected error as one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QmsError as exc:
+            for line in exc.lines():
+                click.echo(f"Error: {line}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
+
+
+def _workspace(ctx: click.Context) -> Any:
+    from qmsdocs.workspace import Workspace
+
+    ws = Workspace.open(ctx.obj["records"])
+    ctx.call_on_close(ws.close)
+    return ws
+
+
+def _emit(result: dict[str, Any], as_json: bool, human: str) -> None:
+    for warning in result.pop("warnings", []) or []:
+        click.echo(f"Warning: {warning}", err=True)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
+    else:
+        click.echo(human)
+
+
+def _revision_line(verb: str, r: dict[str, Any]) -> str:
+    return f"{verb} {r['doc_no']} version {r['version']} ({r['status']}): {r['title']}\n  {r['path']}"
+
+
+@click.group(cls=QmsGroup, context_settings=CONTEXT_SETTINGS)
+@click.option("--records", metavar="DIR", help="Workspace folder (default: $QMS_RECORDS, else ./records).")
+@click.version_option(__version__, prog_name="qms")
+@click.pass_context
+def cli(ctx: click.Context, records: str | None) -> None:
+    """qmsdocs: controlled quality documents for a GB/T 19001 (ISO 9001) quality system.
+
+    Issue numbered, versioned documents under change-order numbers, collect approval
+    signatures and release them; generate evaluation plans from Excel workbooks.
+    """
+    ctx.obj = {"records": records}
+
+
+@cli.command()
+@click.argument("directory", metavar="DIR")
+@click.option("--company", help="Company name printed on every document.")
+@click.option("--department", help="Department name printed on every document.")
+@click.option("--lang", "language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of documents and blank workbooks.")
+@json_option
+def init(directory: str, company: str | None, department: str | None, language: str, as_json: bool) -> None:
+    """Create a workspace in DIR (refused if DIR already holds one)."""
+    from pathlib import Path
+
+    from qmsdocs.workspace import init as init_workspace
+
+    root = init_workspace(Path(directory), company, department, language)
+    _emit({"records": str(root.resolve()), "config": str((root / "qms.toml").resolve())}, as_json,
+          f"Created workspace {root} (settings in {root / 'qms.toml'})")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(DOC_TYPES))
+@click.option("-o", "--output", "out", required=True, metavar="FILE.xlsx", help="Where to write the workbook.")
+@json_option
+@click.pass_context
+def sheet(ctx: click.Context, kind: str, out: str, as_json: bool) -> None:
+    """Write a blank input workbook for KIND (plan, minutes or scores)."""
+    from pathlib import Path
+
+    from qmsdocs.blank import write_blank
+
+    ws = _workspace(ctx)
+    path = write_blank(kind, Path(out), ws.config.language)
+    _emit({"kind": kind, "path": str(path.resolve())}, as_json, f"Wrote blank {kind} workbook {path}")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(DOC_TYPES))
+@click.option("--data", required=True, metavar="FILE.xlsx", help="The filled input workbook.")
+@click.option("--title", help="Document title (default: the workbook's title field).")
+@json_option
+@click.pass_context
+def new(ctx: click.Context, kind: str, data: str, title: str | None, as_json: bool) -> None:
+    """Create a new document of KIND as draft revision 1.0 (or A/0) from a workbook."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.new(_workspace(ctx), kind, data, title)
+    _emit(result, as_json, _revision_line("Created", result))
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--change-no", required=True, help="Change-order number (更改单号), unique in the workspace.")
+@click.option("--by", "by", required=True, metavar="NAME", help="Who made the change (更改人).")
+@click.option("--summary", required=True, help="What changed (摘要).")
+@click.option("--data", metavar="FILE.xlsx", help="New input workbook (default: the previous revision's).")
+@click.option("--pages", help="Pages changed (页码), e.g. 3-5 (default: all).")
+@click.option("--major", is_flag=True, help="A major revision: 1.1 → 2.0, A/1 → B/0.")
+@json_option
+@click.pass_context
+def revise(ctx: click.Context, doc_no: str, change_no: str, by: str, summary: str, data: str | None,
+           pages: str | None, major: bool, as_json: bool) -> None:
+    """Open a new draft revision of an effective document."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.revise(_workspace(ctx), doc_no, change_no, by, summary, data, pages, major)
+    _emit(result, as_json, _revision_line("Revised", result))
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="Signature role, in signing order.")
+@click.option("--name", required=True, help="Name of the person signing.")
+@click.option("--date", metavar="YYYY-MM-DD", help="Date of the signature (default: today).")
+@json_option
+@click.pass_context
+def sign(ctx: click.Context, doc_no: str, role: str, name: str, date: str | None, as_json: bool) -> None:
+    """Sign the open draft revision of DOC_NO."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.sign(_workspace(ctx), doc_no, role, name, date)
+    _emit(result, as_json, f"Signed {result['doc_no']} version {result['version']} as {role}: "
+                           f"{result['name']} on {result['date']}")
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--effective", metavar="YYYY-MM-DD", help="Effective date (default: today).")
+@json_option
+@click.pass_context
+def release(ctx: click.Context, doc_no: str, effective: str | None, as_json: bool) -> None:
+    """Make the open draft of DOC_NO effective; the previous revision becomes superseded."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.release(_workspace(ctx), doc_no, effective)
+    _emit(result, as_json, _revision_line("Released", result))
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--by", "by", required=True, metavar="NAME", help="Who withdraws the document.")
+@click.option("--reason", required=True, help="Why it is withdrawn.")
+@json_option
+@click.pass_context
+def obsolete(ctx: click.Context, doc_no: str, by: str, reason: str, as_json: bool) -> None:
+    """Withdraw DOC_NO as a whole (作废)."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.obsolete(_workspace(ctx), doc_no, by, reason)
+    _emit(result, as_json, f"Withdrew {result['doc_no']} on {result['obsolete_on']}: {reason}")
+
+
+@cli.command(name="list")
+@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Only documents of this type.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only documents whose current revision has this status.")
+@click.option("--xlsx", metavar="FILE", help="Also write the master list as a workbook.")
+@json_option
+@click.pass_context
+def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: str | None, as_json: bool) -> None:
+    """The master list (受控文件清单): the current revision of each document."""
+    from qmsdocs import lifecycle
+
+    ws = _workspace(ctx)
+    result = lifecycle.list_documents(ws, doc_type, status)
+    if xlsx:
+        from pathlib import Path
+
+        from qmsdocs.masterlist import write_master_list
+
+        result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx)).resolve())
+    rows = [f"{d['doc_no']:<20} {d['version']:<6} {d['status']:<10} {d['effective_date'] or '':<10}  {d['title']}"
+            for d in result["documents"]]
+    header = f"{'document':<20} {'ver.':<6} {'status':<10} {'effective':<10}  title"
+    _emit(result, as_json, "\n".join([header] + rows) if rows else "No documents.")
+
+
+@cli.command()
+@click.argument("doc_no")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, doc_no: str, as_json: bool) -> None:
+    """DOC_NO with every revision, signature, change-order number, file and sha256."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.show(_workspace(ctx), doc_no)
+    lines = [f"{result['doc_no']} ({result['type']})"]
+    if result["obsolete_on"]:
+        lines.append(f"  obsolete since {result['obsolete_on']} by {result['obsolete_by']}: {result['obsolete_reason']}")
+    for r in result["revisions"]:
+        lines.append(f"  {r['version']:<6} {r['status']:<10} change {r['change_no'] or '-'}  "
+                     f"effective {r['effective_date'] or '-'}  {r['summary']}")
+        for s in r["signatures"]:
+            stale = "" if s["valid"] else "  (no longer valid: content changed)"
+            lines.append(f"         {s['role']:<12} {s['name']}  {s['date']}{stale}")
+        lines.append(f"         {r['path']}\n         sha256 {r['sha256']}")
+    _emit(result, as_json, "\n".join(lines))
+
+
+@cli.command()
+@click.option("--out", metavar="DIR", help="Folder for the demo workspace (default: a new folder here).")
+@json_option
+def demo(out: str | None, as_json: bool) -> None:
+    """Run the whole job on the sample workbooks in records/, in a fresh workspace."""
+    from qmsdocs.demo import run_demo
+
+    result = run_demo(out)
+    lines = [f"Demo workspace: {result['records']}", ""]
+    lines += [f"  {step['step']:<44} {step['doc_no']:<20} {step['version']:<5} {step['status']}"
+              for step in result["steps"]]
+    lines += ["", "Files written:"] + [f"  {f}" for f in result["files"]]
+    _emit(result, as_json, "\n".join(lines))
+
+
+def main() -> None:
+    """Entry point of the ``qms`` console script."""
+    cli(prog_name="qms")

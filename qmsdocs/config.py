@@ -1,0 +1,209 @@
+"""The workspace configuration, ``qms.toml``: defaults, loading and validation.
+
+Configuration is an object handed to whoever needs it; nothing here is global.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from qmsdocs.errors import ConfigError
+
+DOC_TYPES = ("plan", "minutes", "scores")
+ROLES = ("compile", "standardize", "review", "countersign", "approve")
+LANGUAGES = ("zh", "en")
+SCHEMES = ("decimal", "letter")
+GRADES = ("excellent", "good", "satisfactory")
+
+DEFAULT_CODES = {"plan": "KP", "minutes": "HY", "scores": "PF"}
+DEFAULT_PATTERN = "HO-JZ-{code}-{year}-{seq:03d}"
+_PATTERN_FIELD = re.compile(r"\{(\w+)(?::(0?\d*)d?)?\}")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings of one workspace."""
+
+    company: str = "本公司"
+    department: str = "技术质量部"
+    language: str = "zh"
+    reference: str = "GB/T 19001-2016"
+    pattern: str = DEFAULT_PATTERN
+    codes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CODES))
+    scheme: str = "decimal"
+    required_roles: tuple[str, ...] = ("compile", "review", "approve")
+    leader_weight: Decimal = Decimal("0.6")
+    grade_bands: dict[str, Decimal] = field(
+        default_factory=lambda: {"excellent": Decimal(90), "good": Decimal(80), "satisfactory": Decimal(70)}
+    )
+    templates: dict[str, str] = field(default_factory=dict)
+
+
+def default_toml(company: str | None, department: str | None, language: str) -> str:
+    """Return the text of a new ``qms.toml`` with every setting spelled out and explained."""
+    if company is None:
+        company = "本公司" if language == "zh" else "Your Company"
+    if department is None:
+        department = "技术质量部" if language == "zh" else "Technical Quality Department"
+    return f"""\
+# qmsdocs workspace configuration. Every key is shown with its default.
+company = {_toml_str(company)}
+department = {_toml_str(department)}
+# Language of the generated documents and blank workbooks: "zh" or "en".
+language = "{language}"
+# Normative reference printed in the documents (the seed standard cites GB/T 19001-2000).
+reference = "GB/T 19001-2016"
+
+[numbering]
+# Placeholders: {{code}} (the type code below), {{year}}, {{seq}} (per code and year; {{seq:03d}} pads).
+pattern = "{DEFAULT_PATTERN}"
+
+[numbering.codes]
+plan = "KP"      # evaluation plan 考评策划书
+minutes = "HY"   # meeting minutes 会议纪要
+scores = "PF"    # score sheets 考评评分表
+
+[versions]
+# "decimal": 1.0, minor 1.1, major 2.0.  "letter": A/0, minor A/1, major B/0.
+scheme = "decimal"
+
+[release]
+# Signature roles a release requires, from: compile, standardize, review, countersign, approve.
+required = ["compile", "review", "approve"]
+
+[scoring]
+leader_weight = 0.6
+
+[scoring.grades]
+# Lowest rounded total of each grade; below "satisfactory" is "needs improvement".
+excellent = 90
+good = 80
+satisfactory = 70
+
+[templates]
+# Point a document type at a template of your own (a path relative to this folder), e.g.
+# plan = "my-templates/plan.docx"
+"""
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_SCHEMA: dict[str, Any] = {
+    "company": str,
+    "department": str,
+    "language": str,
+    "reference": str,
+    "numbering": {"pattern": str, "codes": dict},
+    "versions": {"scheme": str},
+    "release": {"required": list},
+    "scoring": {"leader_weight": (int, float, str), "grades": dict},
+    "templates": dict,
+}
+
+
+def load(path: Path) -> Config:
+    """Return the validated configuration read from ``path``; raise ConfigError naming the line or key."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    return from_dict(raw, str(path))
+
+
+def _check_shape(raw: dict[str, Any], schema: dict[str, Any], where: str, prefix: str = "") -> None:
+    for key, value in raw.items():
+        name = prefix + key
+        if key not in schema:
+            raise ConfigError(f"{where}: unknown key {name} (known: {', '.join(prefix + k for k in schema)})")
+        expected = schema[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: {name} must be a table [{name}]")
+            _check_shape(value, expected, where, name + ".")
+        elif not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(f"{where}: {name} = {value!r} has the wrong type")
+
+
+def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
+    """Return a Config built from parsed TOML, checking every key and value."""
+    _check_shape(raw, _SCHEMA, where)
+    numbering = raw.get("numbering", {})
+    kwargs: dict[str, Any] = {}
+    for key in ("company", "department", "reference"):
+        if key in raw:
+            if not raw[key].strip():
+                raise ConfigError(f"{where}: {key} must not be empty")
+            kwargs[key] = raw[key]
+    language = raw.get("language", "zh")
+    if language not in LANGUAGES:
+        raise ConfigError(f"{where}: language = {language!r} must be one of: zh, en")
+    kwargs["language"] = language
+
+    pattern = numbering.get("pattern", DEFAULT_PATTERN)
+    names = [m.group(1) for m in _PATTERN_FIELD.finditer(pattern)]
+    unknown = sorted(set(names) - {"code", "year", "seq"})
+    if unknown or "seq" not in names or re.search(r"[\\/:*?\"<>|\s]", _PATTERN_FIELD.sub("", pattern)):
+        raise ConfigError(
+            f"{where}: numbering.pattern = {pattern!r} must contain {{seq}}, may use {{code}} and {{year}}, "
+            "and no spaces or characters a file name cannot hold"
+        )
+    kwargs["pattern"] = pattern
+    codes = dict(DEFAULT_CODES)
+    for doc_type, code in numbering.get("codes", {}).items():
+        if doc_type not in DOC_TYPES:
+            raise ConfigError(f"{where}: unknown key numbering.codes.{doc_type} (known: {', '.join(DOC_TYPES)})")
+        if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9]{1,8}", code):
+            raise ConfigError(f"{where}: numbering.codes.{doc_type} = {code!r} must be 1 to 8 letters or digits")
+        codes[doc_type] = code
+    if len(set(codes.values())) != len(codes):
+        raise ConfigError(f"{where}: numbering.codes must differ from each other")
+    kwargs["codes"] = codes
+
+    scheme = raw.get("versions", {}).get("scheme", "decimal")
+    if scheme not in SCHEMES:
+        raise ConfigError(f"{where}: versions.scheme = {scheme!r} must be one of: decimal, letter")
+    kwargs["scheme"] = scheme
+
+    required = raw.get("release", {}).get("required", ["compile", "review", "approve"])
+    bad = [r for r in required if r not in ROLES]
+    if bad or "approve" not in required:
+        raise ConfigError(
+            f"{where}: release.required = {required!r} must list roles from {', '.join(ROLES)} and include approve"
+        )
+    kwargs["required_roles"] = tuple(r for r in ROLES if r in required)
+
+    scoring = raw.get("scoring", {})
+    try:
+        weight = Decimal(str(scoring.get("leader_weight", "0.6")))
+    except InvalidOperation:
+        weight = Decimal(-1)
+    if not Decimal(0) <= weight <= Decimal(1):
+        raise ConfigError(f"{where}: scoring.leader_weight = {scoring.get('leader_weight')!r} must be between 0 and 1")
+    kwargs["leader_weight"] = weight
+    bands = {"excellent": Decimal(90), "good": Decimal(80), "satisfactory": Decimal(70)}
+    for grade, floor in scoring.get("grades", {}).items():
+        if grade not in GRADES:
+            raise ConfigError(f"{where}: unknown key scoring.grades.{grade} (known: {', '.join(GRADES)})")
+        if not isinstance(floor, (int, float)) or isinstance(floor, bool) or not 0 <= floor <= 100:
+            raise ConfigError(f"{where}: scoring.grades.{grade} = {floor!r} must be a number from 0 to 100")
+        bands[grade] = Decimal(str(floor))
+    if not bands["excellent"] > bands["good"] > bands["satisfactory"]:
+        raise ConfigError(f"{where}: scoring.grades must descend: excellent > good > satisfactory")
+    kwargs["grade_bands"] = bands
+
+    templates = raw.get("templates", {})
+    for doc_type, value in templates.items():
+        if doc_type not in DOC_TYPES + ("revlog",):
+            raise ConfigError(f"{where}: unknown key templates.{doc_type} (known: {', '.join(DOC_TYPES)}, revlog)")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: templates.{doc_type} must be a path")
+    kwargs["templates"] = dict(templates)
+    return Config(**kwargs)

@@ -1,0 +1,62 @@
+"""``qms demo``: the whole job on the sample workbooks in ``records/``, in a fresh workspace."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from qmsdocs import lifecycle, workspace
+from qmsdocs.errors import UsageError
+
+SAMPLES = workspace.PROJECT_ROOT / "records"
+COMPANY, DEPARTMENT = "四川虹欧显示器件有限公司", "技术质量部"
+
+
+def _fresh_folder(out: str | None) -> Path:
+    if out:
+        path = Path(out)
+        if path.exists() and any(path.iterdir()):
+            raise UsageError(f"{out}: folder is not empty; the demo needs a fresh one")
+        return path
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(f"qms-demo-{stamp}")
+    n = 1
+    while path.exists():
+        n += 1
+        path = Path(f"qms-demo-{stamp}-{n}")
+    return path
+
+
+def run_demo(out: str | None = None) -> dict[str, Any]:
+    """Create a workspace, take the sample plan through new → sign → release → revise → release.
+
+    Return the workspace folder, one line per step and the files written.
+    """
+    plan = SAMPLES / "plan.xlsx"
+    if not plan.is_file():
+        raise UsageError(f"{plan}: sample workbook missing; run from a qmsdocs checkout")
+    root = _fresh_folder(out)
+    workspace.init(root, COMPANY, DEPARTMENT, "zh")
+    ws = workspace.Workspace.open(root)
+    steps: list[dict[str, Any]] = []
+    try:
+        def step(name: str, result: dict[str, Any]) -> dict[str, Any]:
+            steps.append({"step": name, "doc_no": result["doc_no"], "version": result["version"],
+                          "status": result["status"], "path": result["path"]})
+            return result
+
+        doc = step("new plan 新建考评策划书", lifecycle.new(ws, "plan", plan))["doc_no"]
+        for role, name in (("compile", "王建国"), ("standardize", "陈静"), ("review", "周志强"),
+                           ("countersign", "李明"), ("approve", "赵德明")):
+            step(f"sign {role}", lifecycle.sign(ws, doc, role, name))
+        step("release 发布", lifecycle.release(ws, doc))
+        step("revise 修订 (CR-2026-017)", lifecycle.revise(
+            ws, doc, "CR-2026-017", "王建国", "根据沟通会意见调整考评日程", pages="3"))
+        for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
+            step(f"sign {role}", lifecycle.sign(ws, doc, role, name))
+        step("release 发布", lifecycle.release(ws, doc))
+        listing = lifecycle.list_documents(ws)
+    finally:
+        ws.close()
+    files = sorted(str(p.resolve()) for p in (root / "documents").rglob("*.docx"))
+    return {"records": str(root.resolve()), "steps": steps, "documents": listing["documents"], "files": files}

@@ -1,0 +1,49 @@
+"""Document types: how each reads its workbook and what it puts in front of its template."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from qmsdocs.errors import UsageError
+
+
+@dataclass(frozen=True)
+class DocType:
+    """One kind of controlled document and its workbook."""
+
+    name: str
+    #: Read and cross-check the workbook; return (data, warnings). Raises DataError.
+    read: Callable[[Path, str], tuple[Any, list[str]]]
+    #: Return the template variables of the content (everything but ``frame`` and ``L``).
+    context: Callable[[Any, str], dict[str, Any]]
+    #: Return the title the workbook gives, or None.
+    title_of: Callable[[Any], str | None]
+    #: The title used when neither ``--title`` nor the workbook gives one: (zh, en).
+    default_title: tuple[str, str]
+
+
+_MODULES = {"plan": "qmsdocs.doctypes.plan"}
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_MODULES)
+
+
+def get(name: str) -> DocType:
+    """Return the document type called ``name``."""
+    if name not in _MODULES:
+        raise UsageError(f"unknown document type {name!r}; known: {', '.join(_MODULES)}")
+    return importlib.import_module(_MODULES[name]).DOCTYPE  # type: ignore[no-any-return]
+
+
+def leaf_texts(value: Any) -> list[str]:
+    """Return every non-empty string inside nested dicts and lists (the values a document must show)."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in leaf_texts(v)]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in leaf_texts(v)]
+    return []

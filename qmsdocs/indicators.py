@@ -1,0 +1,55 @@
+"""Reading and cross-checking the Indicators sheet shared by the plan and scores workbooks."""
+from __future__ import annotations
+
+from qmsdocs.models import LOWER_IS_BETTER, Indicator
+from qmsdocs.sheets import INDICATORS
+from qmsdocs.workbook import WorkbookReader, parse_rate
+
+
+def read_indicators(reader: WorkbookReader) -> tuple[Indicator, ...]:
+    """Return the indicators of the workbook; problems go to the reader."""
+    sheet = INDICATORS.name
+    seen: dict[str, int] = {}
+    out = []
+    for row in reader.table(INDICATORS):
+        code, kind, metric = row["code"], row["kind"], row["metric"]
+        if code is not None:
+            if code in seen:
+                reader.problem(f"duplicate indicator code {code} (first in row {seen[code]})", sheet, row.number, "code")
+            else:
+                seen[code] = row.number
+        target = limit = None
+        if kind == "quantitative":
+            if metric is None and not reader.has_problem(sheet, row.number, "metric"):
+                reader.problem(f"quantitative indicator {code} needs a metric: first_pass_rate, repeat_rate, "
+                               "complaint_rate or scrap_rate", sheet, row.number, "metric")
+            target = _rate(reader, row.number, "target", row["target"], code, required=True)
+            if metric in LOWER_IS_BETTER:
+                limit = _rate(reader, row.number, "limit", row["limit"], code, required=True)
+                if target is not None and limit is not None and not limit > target:
+                    reader.problem(f"limit {row['limit']} of indicator {code} must be above its target {row['target']} "
+                                   "(lower is better for this metric)", sheet, row.number, "limit")
+            elif metric == "first_pass_rate" and target == 0:
+                reader.problem(f"target of indicator {code} must be above 0", sheet, row.number, "target")
+        if None in (code, row["name"], kind, row["dimension"], row["weight"], row["method"]):
+            continue
+        out.append(Indicator(code=code, name=row["name"], kind=kind, dimension=row["dimension"],
+                             weight=row["weight"], metric=metric if kind == "quantitative" else None,
+                             target=target, limit=limit, methods=row["method"],
+                             target_text=row["target"] or ""))
+    if not out and not reader.problems:
+        reader.problem("has no indicators; add at least one row", sheet)
+    return tuple(out)
+
+
+def _rate(reader: WorkbookReader, number: int, column: str, raw: str | None, code: str | None, required: bool):
+    if raw is None:
+        if required:
+            reader.problem(f"quantitative indicator {code} needs a {column} rate such as 0.9 or 90%",
+                           INDICATORS.name, number, column)
+        return None
+    try:
+        return parse_rate(raw)
+    except ValueError:
+        reader.problem(f"{raw} is not a rate such as 0.9 or 90%", INDICATORS.name, number, column)
+        return None

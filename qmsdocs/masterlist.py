@@ -1,0 +1,46 @@
+"""The master list of controlled documents (受控文件清单) as a workbook."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from qmsdocs.errors import UsageError
+from qmsdocs.files import write_atomic
+
+COLUMNS = (
+    ("doc_no", "文件编号", "Document No."),
+    ("title", "标题", "Title"),
+    ("type", "类型", "Type"),
+    ("version", "版本", "Version"),
+    ("status", "状态", "Status"),
+    ("effective_date", "生效日期", "Effective date"),
+    ("change_no", "最近更改单号", "Last change No."),
+    ("owner", "编制人", "Owner"),
+)
+
+
+def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path) -> Path:
+    """Write the master list to ``out``: frozen header row, filters, one row per document."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the master list file must end in .xlsx")
+    zh = ws.config.language == "zh"
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "受控文件清单" if zh else "Master list"
+    sheet.append([zh_label if zh else en_label for _, zh_label, en_label in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for doc in documents:
+        sheet.append([doc.get(key) or "" for key, _, _ in COLUMNS])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for letter, width in zip("ABCDEFGH", (22, 40, 10, 8, 12, 12, 18, 12)):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_atomic(out, buffer.getvalue())
+    return out

@@ -1,0 +1,53 @@
+"""Document numbers (文件编号) and version labels (版本号)."""
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from qmsdocs.config import Config
+
+_FIELD = re.compile(r"\{(\w+)(?::0?(\d*)d?)?\}")
+
+
+def format_number(pattern: str, code: str, year: int, seq: int) -> str:
+    """Return the document number the pattern gives for this type code, year and sequence."""
+
+    def fill(m: re.Match[str]) -> str:
+        value = {"code": code, "year": year, "seq": seq}[m.group(1)]
+        width = int(m.group(2)) if m.group(2) else 0
+        return str(value).zfill(width) if isinstance(value, int) else value
+
+    return _FIELD.sub(fill, pattern)
+
+
+def next_number(conn: sqlite3.Connection, config: Config, doc_type: str, year: int) -> tuple[str, str, int]:
+    """Return ``(doc_no, code, seq)`` for the next document of this type and year.
+
+    Call inside the command's write transaction: the lock is what keeps two processes from
+    taking the same number, and a rolled-back command gives its number back.
+    """
+    code = config.codes[doc_type]
+    row = conn.execute("SELECT MAX(seq) FROM documents WHERE code = ? AND year = ?", (code, year)).fetchone()
+    seq = (row[0] or 0) + 1
+    return format_number(config.pattern, code, year, seq), code, seq
+
+
+def _letters(major: int) -> str:
+    """Return 1 → A, 26 → Z, 27 → AA (spreadsheet-column style)."""
+    out = ""
+    while major > 0:
+        major, rest = divmod(major - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def version_label(scheme: str, major: int, minor: int) -> str:
+    """Return the label of version (major, minor): ``1.0``-style or ``A/0``-style."""
+    if scheme == "letter":
+        return f"{_letters(major)}/{minor}"
+    return f"{major}.{minor}"
+
+
+def next_version(major: int, minor: int, is_major: bool) -> tuple[int, int]:
+    """Return the version after (major, minor): a major step resets the minor count."""
+    return (major + 1, 0) if is_major else (major, minor + 1)

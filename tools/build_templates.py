@@ -1,0 +1,307 @@
+"""Build the shipped templates in ``templates/`` (run ``make templates`` after changing this file).
+
+Each template is an ordinary .docx that a quality engineer can open in Word and restyle; its
+placeholders are Jinja2 tags as docxtpl reads them (``{{ frame.doc_no }}``, ``{%tr for … %}``).
+The frame (cover, approval block, revision record, page header) is the same for every type.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from qmsdocs import ooxml  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "templates"
+LATIN_BODY, CJK_BODY = "Times New Roman", "SimSun"
+LATIN_HEAD, CJK_HEAD = "Arial", "SimHei"
+
+
+def set_fonts(rpr_owner, latin: str, east_asia: str) -> None:
+    """Set Latin and East Asian fonts explicitly on a style or run (w:rFonts with w:eastAsia)."""
+    if hasattr(rpr_owner, "get_or_add_rPr"):
+        rpr = rpr_owner.get_or_add_rPr()
+    else:  # a plain element such as w:rPrDefault
+        rpr = rpr_owner.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            rpr_owner.append(rpr)
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    for hint in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(hint), None)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def setup_styles(doc) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.size = Pt(10.5)
+    set_fonts(normal.element, LATIN_BODY, CJK_BODY)
+    for name, size in (("Title", 20), ("Heading 1", 14), ("Heading 2", 12)):
+        style = styles[name]
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        set_fonts(style.element, LATIN_HEAD, CJK_HEAD)
+    table = styles["Table Grid"]
+    set_fonts(table.element, LATIN_BODY, CJK_BODY)
+    # docDefaults too, so text outside any style (fields, table cells) keeps the CJK font.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    set_fonts(rpr_default, LATIN_BODY, CJK_BODY)
+
+
+def field_runs(paragraph, instruction: str) -> None:
+    """Append a complex field (PAGE, NUMPAGES) to the paragraph, with a placeholder result."""
+
+    def run_with(child) -> None:
+        run = paragraph.add_run()
+        run._r.append(child)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    paragraph.add_run("1")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def cell_text(cell, text: str, bold: bool = False, align=None) -> None:
+    paragraph = cell.paragraphs[0]
+    run = paragraph.add_run(text)
+    run.bold = bold
+    if align is not None:
+        paragraph.alignment = align
+
+
+def loop_table(doc, header: list[str], cells: list[str], loop: str, widths: list[float] | None = None):
+    """Add a table with a header row and one row repeated by ``{%tr for … %}``."""
+    table = doc.add_table(rows=4, cols=len(header))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header):
+        cell_text(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    mark_header(table.rows[0])
+    cell_text(table.rows[1].cells[0], "{%tr for " + loop + " %}")
+    for cell, text in zip(table.rows[2].cells, cells):
+        cell_text(cell, text)
+    cell_text(table.rows[3].cells[0], "{%tr endfor %}")
+    if widths:
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths):
+                cell.width = Cm(width)
+    return table
+
+
+def mark_header(row) -> None:
+    """Repeat the row at the top of each page the table runs onto."""
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    tr_pr.append(el)
+
+
+def heading(doc, text: str, level: int = 1) -> None:
+    doc.add_heading(text, level=level)
+
+
+def para(doc, text: str, bold: bool = False, size: float | None = None, align=None, east_asia: str | None = None):
+    paragraph = doc.add_paragraph()
+    run = paragraph.add_run(text)
+    run.bold = bold
+    if size:
+        run.font.size = Pt(size)
+    if east_asia:
+        set_fonts(run._r, LATIN_HEAD, east_asia)
+    if align is not None:
+        paragraph.alignment = align
+    return paragraph
+
+
+def add_header(section) -> None:
+    """Page header: company + department, 管理文件, number, page X/Y, title, version."""
+    header = section.header
+    header.is_linked_to_previous = False
+    table = header.add_table(rows=2, cols=4, width=Cm(16))
+    table.style = header.part.document.styles["Table Grid"] if hasattr(header.part, "document") else None
+    cells = table.rows[0].cells
+    cell_text(cells[0], "{{ frame.company }} {{ frame.department }}")
+    cell_text(cells[1], "{{ L.management_document }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    cell_text(cells[2], "{{ L.doc_no }}: {{ frame.doc_no }}")
+    page = cells[3].paragraphs[0]
+    page.add_run("{{ L.page }} ")
+    field_runs(page, "PAGE")
+    page.add_run("/")
+    field_runs(page, "NUMPAGES")
+    row = table.rows[1].cells
+    merged = row[0].merge(row[2])
+    cell_text(merged, "{{ L.title }}: {{ frame.title }}")
+    cell_text(row[3], "{{ L.version_short }}: {{ frame.version_text }}")
+    # python-docx puts an empty paragraph first in a new header; drop it to keep the header tight.
+    first = header.paragraphs[0]
+    if not first.text:
+        first._p.getparent().remove(first._p)
+        header._element.append(OxmlElement("w:p"))
+
+
+def add_cover(doc) -> None:
+    """Cover page as the seed standard has it: names, title, mark, notice, approval block, revisions."""
+    para(doc, "{{ frame.company }}", bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=CJK_HEAD)
+    para(doc, "{{ frame.department }} {{ L.management_document }}", bold=True, size=14,
+         align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=CJK_HEAD)
+    para(doc, "")
+    para(doc, "{{ frame.title }}", bold=True, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=CJK_HEAD)
+    para(doc, "{{ frame.mark }}", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=CJK_HEAD)
+    para(doc, "{{ L.notice }}", size=9, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "")
+    block = doc.add_table(rows=6, cols=5)
+    block.style = doc.styles["Table Grid"]
+    block.alignment = WD_TABLE_ALIGNMENT.CENTER
+    cells = block.rows[0].cells
+    for cell, text in zip(cells, ("{{ L.approval }}", "{{ L.name }}", "{{ L.date }}", "", "")):
+        cell_text(cell, text, bold=True)
+    right = [("{{ L.doc_no }}", "{{ frame.doc_no }}"), ("{{ L.version }}", "{{ frame.version_text }}"),
+             ("{{ L.compiled_on }}", "{{ frame.compiled_on }}"), ("{{ L.release_date }}", "{{ frame.release_date }}"),
+             ("{{ L.effective_date }}", "{{ frame.effective_date }}")]
+    for index in range(5):
+        row = block.rows[index + 1].cells
+        cell_text(row[0], "{{ frame.approvals[%d].label }}" % index, bold=True)
+        cell_text(row[1], "{{ frame.approvals[%d].name }}" % index)
+        cell_text(row[2], "{{ frame.approvals[%d].date }}" % index)
+        cell_text(row[3], right[index][0], bold=True)
+        cell_text(row[4], right[index][1])
+    cell_text(block.rows[0].cells[3], "{{ L.copy_no }}", bold=True)
+    cell_text(block.rows[0].cells[4], "{{ frame.copy_no }}")
+    para(doc, "")
+    para(doc, "{{ L.revision_record }}", bold=True, size=12, east_asia=CJK_HEAD)
+    loop_table(
+        doc,
+        ["{{ L.rev_no }}", "{{ L.rev_pages }}", "{{ L.rev_change_no }}", "{{ L.rev_changed_by }}",
+         "{{ L.rev_effective }}", "{{ L.rev_summary }}"],
+        ["{{ r.no }}", "{{ r.pages }}", "{{ r.change_no }}", "{{ r.changed_by }}", "{{ r.effective_date }}",
+         "{{ r.summary }}"],
+        "r in frame.history",
+        [1.2, 1.6, 3.2, 2.2, 2.4, 5.4],
+    )
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def new_document():
+    doc = Document()
+    setup_styles(doc)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(3.2), Cm(2.2)
+    section.header_distance = Cm(1.0)
+    add_header(section)
+    add_cover(doc)
+    # Remove the empty first paragraph python-docx's default document starts with.
+    body = doc.element.body
+    first = body[0]
+    if first.tag == qn("w:p") and not "".join(first.itertext()).strip():
+        body.remove(first)
+    return doc
+
+
+def kv_table(doc, rows: list[tuple[str, str]]) -> None:
+    table = doc.add_table(rows=len(rows), cols=2)
+    table.style = doc.styles["Table Grid"]
+    for row, (label, value) in zip(table.rows, rows):
+        cell_text(row.cells[0], label, bold=True)
+        cell_text(row.cells[1], value)
+        row.cells[0].width, row.cells[1].width = Cm(4.5), Cm(12)
+
+
+def plan_body(doc) -> None:
+    para(doc, "{{ frame.title }}", bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=CJK_HEAD)
+    heading(doc, "1 {{ L.purpose }}")
+    doc.add_paragraph("{{ plan.purpose }}")
+    heading(doc, "2 {{ L.scope }}")
+    doc.add_paragraph("{{ plan.scope }}")
+    heading(doc, "3 {{ L.reference }}")
+    doc.add_paragraph("{{ L.reference_text }}")
+    doc.add_paragraph("{{ frame.reference }}")
+    heading(doc, "4 {{ L.arrangement }}")
+    kv_table(doc, [("{{ L.period }}", "{{ plan.period }}"), ("{{ L.organizer }}", "{{ plan.organizer }}"),
+                   ("{{ L.start }}", "{{ plan.start }}"), ("{{ L.end }}", "{{ plan.end }}"),
+                   ("{{ L.meeting_date }}", "{{ plan.meeting_date }}")])
+    heading(doc, "5 {{ L.targets_title }}")
+    doc.add_paragraph("{{ L.targets_text }}")
+    heading(doc, "6 {{ L.indicators }}")
+    loop_table(
+        doc,
+        ["{{ L.code }}", "{{ L.indicator_name }}", "{{ L.kind }}", "{{ L.dimension }}", "{{ L.weight }}",
+         "{{ L.metric }}", "{{ L.target }}", "{{ L.limit }}", "{{ L.method }}"],
+        ["{{ i.code }}", "{{ i.name }}", "{{ i.kind }}", "{{ i.dimension }}", "{{ i.weight }}", "{{ i.metric }}",
+         "{{ i.target }}", "{{ i.limit }}", "{{ i.method }}"],
+        "i in indicators",
+    )
+    heading(doc, "7 {{ L.methods_title }}")
+    doc.add_paragraph("{{ L.methods_text }}")
+    heading(doc, "8 {{ L.schedule }}")
+    loop_table(
+        doc,
+        ["{{ L.step }}", "{{ L.start }}", "{{ L.end }}", "{{ L.owner }}", "{{ L.output }}"],
+        ["{{ s.step }}", "{{ s.start }}", "{{ s.end }}", "{{ s.owner }}", "{{ s.output }}"],
+        "s in schedule",
+        [5, 2.4, 2.4, 2.6, 4.2],
+    )
+    heading(doc, "9 {{ L.evaluators }}")
+    loop_table(doc, ["{{ L.name }}", "{{ L.role }}", "{{ L.evaluator_type }}"],
+               ["{{ e.name }}", "{{ e.role }}", "{{ e.type }}"], "e in evaluators", [5, 6, 5])
+    heading(doc, "10 {{ L.summary_method }}")
+    doc.add_paragraph("{{ plan.summary_method }}")
+    heading(doc, "11 {{ L.feedback_method }}")
+    doc.add_paragraph("{{ plan.feedback_method }}")
+
+
+BODIES: dict[str, Callable] = {"plan": plan_body}
+
+
+def build(name: str) -> Path:
+    doc = new_document()
+    BODIES[name](doc)
+    import io
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    # Fixed zip timestamps and properties: rebuilding an unchanged template gives the same bytes.
+    entries = ooxml.read_package(buffer.getvalue())
+    entries = [(n, ooxml.core_xml({"title": name, "creator": "qmsdocs"}) if n == ooxml.CORE_PART else d)
+               for n, d in entries]
+    path = OUT / f"{name}.docx"
+    OUT.mkdir(exist_ok=True)
+    path.write_bytes(ooxml.write_package(entries))
+    return path
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or list(BODIES):
+        print(build(name))
