@@ -106,13 +106,17 @@ def sheet(ctx: click.Context, kind: str, out: str, as_json: bool) -> None:
 @click.argument("kind", type=click.Choice(DOC_TYPES))
 @click.option("--data", required=True, metavar="FILE.xlsx", help="The filled input workbook.")
 @click.option("--title", help="Document title (default: the workbook's title field).")
+@click.option("--xlsx", metavar="FILE.xlsx", help="scores: also write the results workbook.")
+@click.option("--split", metavar="DIR", help="scores: also write one .docx per staff member into DIR.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="scores: render --split documents in N processes.")
 @json_option
 @click.pass_context
-def new(ctx: click.Context, kind: str, data: str, title: str | None, as_json: bool) -> None:
+def new(ctx: click.Context, kind: str, data: str, title: str | None, xlsx: str | None, split: str | None,
+        jobs: int | None, as_json: bool) -> None:
     """Create a new document of KIND as draft revision 1.0 (or A/0) from a workbook."""
     from qmsdocs import lifecycle
 
-    result = lifecycle.new(_workspace(ctx), kind, data, title)
+    result = lifecycle.new(_workspace(ctx), kind, data, title, {"xlsx": xlsx, "split": split, "jobs": jobs})
     _emit(result, as_json, _revision_line("Created", result))
 
 

@@ -83,6 +83,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     "none": ("—", "—"),
 }
 
+# Labels of the meeting minutes (会议纪要).
+_MINUTES: dict[str, tuple[str, str]] = {
+}
+
+# Labels of the score sheets (考评评分表).
+_SCORES: dict[str, tuple[str, str]] = {
+}
+
+_LABELS.update(_MINUTES)
+_LABELS.update(_SCORES)
+
 
 def labels(language: str) -> dict[str, str]:
     """Return every label in the given language (``zh`` or ``en``)."""

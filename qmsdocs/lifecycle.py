@@ -114,12 +114,21 @@ def _stage_input(ws: Workspace, batch: FileBatch, blob: bytes) -> str:
 
 
 # -- commands --------------------------------------------------------------------------------
-def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None) -> dict[str, Any]:
-    """Create a document of ``doc_type`` from a workbook: next number, revision 1.0 (A/0) as draft."""
+def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None,
+        options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create a document of ``doc_type`` from a workbook: next number, revision 1.0 (A/0) as draft.
+
+    ``options`` are the type's own outputs (scores: ``xlsx``, ``split``, ``jobs``); they are
+    written in the same all-or-nothing command as the document.
+    """
     check_option("--title", title)
+    options = {k: v for k, v in (options or {}).items() if v is not None}
     if title is not None and not title.strip():
         raise UsageError("option --title must not be empty")
     kind = doctypes.get(doc_type)
+    for name in options:
+        if name not in kind.options:
+            raise UsageError(f"option --{name} is not for {doc_type} documents")
     parsed, blob, warnings = _read_input(doc_type, data)
     language = ws.config.language
     title = title or kind.title_of(parsed) or kind.default_title[0 if language == "zh" else 1]
@@ -138,10 +147,11 @@ def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None
             (doc_id, version, title, labels(language)["initial_issue"], today.isoformat(), Path(data).name,
              input_sha, content_hash(doc_type, title, input_sha), ws.document_file(doc_no, version))).lastrowid
         rev = _finish_render(ws, batch, rev_id, parsed)
+        extra = kind.extra_outputs(ws, rev_id, parsed, options, batch) if kind.extra_outputs and options else {}
         audit.record(conn, "new", None, doc_no, version,
                      {"status": [None, "draft"], "title": [None, title], "input_sha256": [None, input_sha]})
         doc = _document(conn, doc_no)
-    return revision_dict(ws, doc, rev) | {"warnings": warnings}
+    return revision_dict(ws, doc, rev) | extra | {"warnings": warnings}
 
 
 def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, data: str | Path | None = None,

@@ -54,8 +54,8 @@ class CompiledTemplate:
     entries: list[tuple[str, bytes]]
     compiled: dict[str, Any]
 
-    def render(self, context: dict[str, Any], core: dict[str, str]) -> bytes:
-        """Return the bytes of the filled .docx."""
+    def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None) -> bytes:
+        """Return the bytes of the filled .docx; ``media`` replaces named parts (e.g. a chart picture)."""
         from jinja2 import TemplateError as JinjaError
         from jinja2.exceptions import SecurityError
         from lxml import etree
@@ -76,6 +76,8 @@ class CompiledTemplate:
                     raise TemplateError(f"{self.path}: {name} is not well-formed after filling: {exc}") from None
             elif name == ooxml.CORE_PART:
                 data = ooxml.core_xml(core)
+            elif media and name in media:
+                data = media[name]
             out.append((name, data))
         return ooxml.write_package(out)
 

@@ -54,7 +54,7 @@ def render_revision(ws: Workspace, rev_id: int, data: Any = None, copy_no: str =
     if data is None:
         stored = ws.path(ws.input_file(rev["input_sha256"]))
         data, _ = kind.read(stored, str(stored))
-    content = kind.context(data, ws.config.language)
+    content = kind.context(data, ws.config)
     context = {"frame": frame.context(), "L": labels(ws.config.language), **content}
     template = load_template(ws.template_for(frame.doc_type))
     package = template.render(context, frame.core_properties())

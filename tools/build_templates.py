@@ -144,12 +144,12 @@ def para(doc, text: str, bold: bool = False, size: float | None = None, align=No
     return paragraph
 
 
-def add_header(section) -> None:
+def add_header(doc, section) -> None:
     """Page header: company + department, 管理文件, number, page X/Y, title, version."""
     header = section.header
     header.is_linked_to_previous = False
     table = header.add_table(rows=2, cols=4, width=Cm(16))
-    table.style = header.part.document.styles["Table Grid"] if hasattr(header.part, "document") else None
+    table.style = doc.styles["Table Grid"]
     cells = table.rows[0].cells
     cell_text(cells[0], "{{ frame.company }} {{ frame.department }}")
     cell_text(cells[1], "{{ L.management_document }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -220,7 +220,7 @@ def new_document():
     section.left_margin = section.right_margin = Cm(2.2)
     section.top_margin, section.bottom_margin = Cm(3.2), Cm(2.2)
     section.header_distance = Cm(1.0)
-    add_header(section)
+    add_header(doc, section)
     add_cover(doc)
     # Remove the empty first paragraph python-docx's default document starts with.
     body = doc.element.body
@@ -282,12 +282,24 @@ def plan_body(doc) -> None:
     doc.add_paragraph("{{ plan.feedback_method }}")
 
 
-BODIES: dict[str, Callable] = {"plan": plan_body}
+def _bodies() -> dict[str, Callable]:
+    """Return the body builder of each type: the plan's here, the others in tools/template_<type>.py."""
+    import importlib
+
+    bodies: dict[str, Callable] = {"plan": plan_body}
+    for name in ("minutes", "scores"):
+        try:
+            module = importlib.import_module(f"template_{name}")
+        except ModuleNotFoundError:
+            continue
+        bodies[name] = module.body
+    return bodies
+
 
 
 def build(name: str) -> Path:
     doc = new_document()
-    BODIES[name](doc)
+    _bodies()[name](doc)
     import io
 
     buffer = io.BytesIO()
@@ -303,5 +315,6 @@ def build(name: str) -> Path:
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:] or list(BODIES):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    for name in sys.argv[1:] or list(_bodies()):
         print(build(name))

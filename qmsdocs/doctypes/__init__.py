@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from qmsdocs.config import Config
 from qmsdocs.errors import UsageError
 
 
@@ -16,15 +17,22 @@ class DocType:
     name: str
     #: Read and cross-check the workbook; return (data, warnings). Raises DataError.
     read: Callable[[Path, str], tuple[Any, list[str]]]
-    #: Return the template variables of the content (everything but ``frame`` and ``L``).
-    context: Callable[[Any, str], dict[str, Any]]
+    #: Return the template variables of the content (everything but ``frame`` and ``L``),
+    #: given the parsed data and the workspace Config (language, scoring rules).
+    context: Callable[[Any, Config], dict[str, Any]]
     #: Return the title the workbook gives, or None.
     title_of: Callable[[Any], str | None]
     #: The title used when neither ``--title`` nor the workbook gives one: (zh, en).
     default_title: tuple[str, str]
+    #: Options of ``qms new`` this type accepts besides --data and --title (e.g. scores: xlsx, split, jobs).
+    options: tuple[str, ...] = ()
+    #: Write the extra outputs those options ask for, staged in the command's FileBatch so they land
+    #: together with the document: ``(ws, rev_id, data, options, batch) -> {name: path}``.
+    extra_outputs: Callable[..., dict[str, Any]] | None = None
 
 
-_MODULES = {"plan": "qmsdocs.doctypes.plan"}
+_MODULES = {"plan": "qmsdocs.doctypes.plan", "minutes": "qmsdocs.doctypes.minutes",
+            "scores": "qmsdocs.doctypes.scores"}
 
 
 def names() -> tuple[str, ...]:

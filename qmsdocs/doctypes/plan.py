@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs import vocab
+from qmsdocs.config import Config
 from qmsdocs.doctypes import DocType
 from qmsdocs.indicators import read_indicators
 from qmsdocs.models import Evaluator, Indicator, PlanData, ScheduleStep
@@ -70,8 +71,9 @@ def _text(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def context(data: PlanData, language: str) -> dict[str, Any]:
+def context(data: PlanData, config: Config) -> dict[str, Any]:
     """Return the template variables of the plan's content."""
+    language = config.language
     return {
         "plan": {key: _text(value) for key, value in data.fields.items()},
         "indicators": [indicator_row(i, language) for i in data.indicators],
