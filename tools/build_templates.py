@@ -6,6 +6,7 @@ The frame (cover, approval block, revision record, page header) is the same for 
 """
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -114,10 +115,18 @@ def loop_table(doc, header: list[str], cells: list[str], loop: str, widths: list
         cell_text(cell, text)
     cell_text(table.rows[3].cells[0], "{%tr endfor %}")
     if widths:
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths):
-                cell.width = Cm(width)
+        set_widths(table, widths)
     return table
+
+
+def set_widths(table, widths_cm: list[float]) -> None:
+    """Fix column widths in the grid and in every cell (Word reads the cells, LibreOffice the grid)."""
+    table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm):
+        col.set(qn("w:w"), str(int(width * 567)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm):
+            cell.width = Cm(width)
 
 
 def mark_header(row) -> None:
@@ -148,8 +157,9 @@ def add_header(doc, section) -> None:
     """Page header: company + department, 管理文件, number, page X/Y, title, version."""
     header = section.header
     header.is_linked_to_previous = False
-    table = header.add_table(rows=2, cols=4, width=Cm(16))
+    table = header.add_table(rows=2, cols=4, width=Cm(16.6))
     table.style = doc.styles["Table Grid"]
+    set_widths(table, [5.4, 2.8, 5.6, 2.8])
     cells = table.rows[0].cells
     cell_text(cells[0], "{{ frame.company }} {{ frame.department }}")
     cell_text(cells[1], "{{ L.management_document }}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -196,6 +206,7 @@ def add_cover(doc) -> None:
         cell_text(row[2], "{{ frame.approvals[%d].date }}" % index)
         cell_text(row[3], right[index][0], bold=True)
         cell_text(row[4], right[index][1])
+    set_widths(block, [3.0, 3.6, 2.6, 3.0, 4.4])
     cell_text(block.rows[0].cells[3], "{{ L.copy_no }}", bold=True)
     cell_text(block.rows[0].cells[4], "{{ frame.copy_no }}")
     para(doc, "")
@@ -236,7 +247,7 @@ def kv_table(doc, rows: list[tuple[str, str]]) -> None:
     for row, (label, value) in zip(table.rows, rows):
         cell_text(row.cells[0], label, bold=True)
         cell_text(row.cells[1], value)
-        row.cells[0].width, row.cells[1].width = Cm(4.5), Cm(12)
+    set_widths(table, [4.5, 12.1])
 
 
 def plan_body(doc) -> None:
@@ -262,6 +273,7 @@ def plan_body(doc) -> None:
         ["{{ i.code }}", "{{ i.name }}", "{{ i.kind }}", "{{ i.dimension }}", "{{ i.weight }}", "{{ i.metric }}",
          "{{ i.target }}", "{{ i.limit }}", "{{ i.method }}"],
         "i in indicators",
+        [1.2, 2.6, 1.4, 1.4, 1.2, 2.4, 1.6, 1.4, 3.4],
     )
     heading(doc, "7 {{ L.methods_title }}")
     doc.add_paragraph("{{ L.methods_text }}")
@@ -306,6 +318,12 @@ def build(name: str) -> Path:
     doc.save(buffer)
     # Fixed zip timestamps and properties: rebuilding an unchanged template gives the same bytes.
     entries = ooxml.read_package(buffer.getvalue())
+    # python-docx's default package carries a thumbnail of an empty page and a 430 kB copy of the
+    # styles for Word 2010 (stylesWithEffects); neither is needed: drop them and their references.
+    dropped = ("docProps/thumbnail.jpeg", "word/stylesWithEffects.xml")
+    entries = [(n, re.sub(rb'<(Relationship|Override) [^>]*(thumbnail|stylesWithEffects)[^>]*/>', b"", d))
+               if n in ("_rels/.rels", "word/_rels/document.xml.rels", "[Content_Types].xml") else (n, d)
+               for n, d in entries if n not in dropped]
     entries = [(n, ooxml.core_xml({"title": name, "creator": "qmsdocs"}) if n == ooxml.CORE_PART else d)
                for n, d in entries]
     path = OUT / f"{name}.docx"

@@ -75,7 +75,8 @@ def context(data: PlanData, config: Config) -> dict[str, Any]:
     """Return the template variables of the plan's content."""
     language = config.language
     return {
-        "plan": {key: _text(value) for key, value in data.fields.items()},
+        # The title is the frame's (--title may override the workbook's), so it is not repeated here.
+        "plan": {key: _text(value) for key, value in data.fields.items() if key != "title"},
         "indicators": [indicator_row(i, language) for i in data.indicators],
         "schedule": [
             {"step": s.step, "start": _text(s.start), "end": _text(s.end), "owner": s.owner, "output": s.output}
