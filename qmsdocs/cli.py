@@ -229,6 +229,47 @@ def show(ctx: click.Context, doc_no: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("doc_no")
+@click.option("-o", "--output", "out", metavar="FILE.docx",
+              help="Where to write it (default: documents/DOC_NO/DOC_NO_revision-log.docx in the workspace).")
+@json_option
+@click.pass_context
+def revlog(ctx: click.Context, doc_no: str, out: str | None, as_json: bool) -> None:
+    """The revision log (修订记录) of DOC_NO as a Word document."""
+    from qmsdocs.revlog import write_log
+
+    result = write_log(_workspace(ctx), doc_no, out)
+    lines = [f"Revision log of {doc_no}: {result['path']}"]
+    lines += [f"  {r['version']:<6} {r['status']:<10} {r['change_no'] or '-':<14} {r['effective_date'] or '-':<10} "
+              f"{r['summary']}" for r in result["revisions"]]
+    _emit(result, as_json, "\n".join(lines))
+
+
+@cli.group()
+def template() -> None:
+    """Check a template of your own before relying on it."""
+
+
+@template.command(name="check")
+@click.argument("file", metavar="FILE")
+@click.option("--type", "doc_type", required=True, type=click.Choice(DOC_TYPES + ("revlog",)),
+              help="The document type the template is for.")
+@json_option
+@click.pass_context
+def template_check(ctx: click.Context, file: str, doc_type: str, as_json: bool) -> None:
+    """List unknown and missing placeholders of template FILE (exit 1 if any)."""
+    from qmsdocs.template_check import check_with_samples
+
+    result = check_with_samples(ctx.obj["records"], file, doc_type)
+    lines = [f"{file}: {'OK, every placeholder is known and every value is shown' if result['ok'] else 'problems'}"]
+    lines += [f"  unknown placeholder: {p}" for p in result["unknown"]]
+    lines += [f"  missing placeholder: {p}" for p in result["missing"]]
+    _emit(result, as_json, "\n".join(lines))
+    if not result["ok"]:
+        ctx.exit(1)
+
+
+@cli.command()
 @click.option("--out", metavar="DIR", help="Folder for the demo workspace (default: a new folder here).")
 @json_option
 def demo(out: str | None, as_json: bool) -> None:

@@ -51,14 +51,14 @@ def content_hash(doc_type: str, title: str, input_sha256: str) -> str:
 
 
 # -- look-ups --------------------------------------------------------------------------------
-def _document(conn: sqlite3.Connection, doc_no: str) -> sqlite3.Row:
+def document_row(conn: sqlite3.Connection, doc_no: str) -> sqlite3.Row:
     row = conn.execute("SELECT * FROM documents WHERE doc_no = ?", (doc_no,)).fetchone()
     if row is None:
         raise UsageError(f"unknown document {doc_no}; see: qms list")
     return row
 
 
-def _revisions(conn: sqlite3.Connection, document_id: int) -> list[sqlite3.Row]:
+def revisions_of(conn: sqlite3.Connection, document_id: int) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM revisions WHERE document_id = ? ORDER BY major, minor",
                         (document_id,)).fetchall()
 
@@ -150,7 +150,7 @@ def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None
         extra = kind.extra_outputs(ws, rev_id, parsed, options, batch) if kind.extra_outputs and options else {}
         audit.record(conn, "new", None, doc_no, version,
                      {"status": [None, "draft"], "title": [None, title], "input_sha256": [None, input_sha]})
-        doc = _document(conn, doc_no)
+        doc = document_row(conn, doc_no)
     return revision_dict(ws, doc, rev) | extra | {"warnings": warnings}
 
 
@@ -161,14 +161,14 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
                                                             ("--summary", summary)))
     check_option("--pages", pages)
     conn = ws.conn
-    doc = _document(conn, doc_no)
+    doc = document_row(conn, doc_no)
     parsed = blob = None
     warnings: list[str] = []
     if data is not None:
         parsed, blob, warnings = _read_input(doc["type"], data)
     today = clock.today()
     with _command(ws) as batch:
-        doc = _document(conn, doc_no)
+        doc = document_row(conn, doc_no)
         if doc["obsolete_on"]:
             raise RuleError(f"{doc_no} is obsolete; it cannot be revised")
         draft = _draft(conn, doc)
@@ -208,7 +208,7 @@ def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = No
     day = clock.parse_date(date, "--date") if date else clock.today()
     conn = ws.conn
     with _command(ws):
-        doc = _document(conn, doc_no)
+        doc = document_row(conn, doc_no)
         draft = _draft(conn, doc)
         if draft is None:
             raise RuleError(f"{doc_no} has no open draft revision to sign")
@@ -246,7 +246,7 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None) -> dict[st
     effective_day = clock.parse_date(effective, "--effective") if effective else today
     conn = ws.conn
     with _command(ws) as batch:
-        doc = _document(conn, doc_no)
+        doc = document_row(conn, doc_no)
         draft = _draft(conn, doc)
         if draft is None:
             raise RuleError(f"{doc_no} has no open draft revision to release")
@@ -272,7 +272,7 @@ def obsolete(ws: Workspace, doc_no: str, by: str, reason: str) -> dict[str, Any]
     today = clock.today()
     conn = ws.conn
     with _command(ws):
-        doc = _document(conn, doc_no)
+        doc = document_row(conn, doc_no)
         if doc["obsolete_on"]:
             raise RuleError(f"{doc_no} is already obsolete (since {doc['obsolete_on']})")
         conn.execute("UPDATE documents SET obsolete_on = ?, obsolete_by = ?, obsolete_reason = ? WHERE id = ?",
@@ -283,8 +283,8 @@ def obsolete(ws: Workspace, doc_no: str, by: str, reason: str) -> dict[str, Any]
                      "AND status IN ('draft', 'effective')", (doc["id"],))
         audit.record(conn, "obsolete", by, doc_no, None,
                      {r["version"]: [r["status"], "obsolete"] for r in changed}, reason)
-        doc = _document(conn, doc_no)
-    revisions = _revisions(conn, doc["id"])
+        doc = document_row(conn, doc_no)
+    revisions = revisions_of(conn, doc["id"])
     return revision_dict(ws, doc, revisions[-1]) | {"obsolete_on": today.isoformat(), "by": by, "reason": reason}
 
 
@@ -300,7 +300,7 @@ def list_documents(ws: Workspace, doc_type: str | None = None, status: str | Non
     for doc in ws.conn.execute("SELECT * FROM documents ORDER BY doc_no"):
         if doc_type and doc["type"] != doc_type:
             continue
-        revisions = _revisions(ws.conn, doc["id"])
+        revisions = revisions_of(ws.conn, doc["id"])
         rev = current_revision(revisions)
         if status and rev["status"] != status:
             continue
@@ -315,9 +315,9 @@ def list_documents(ws: Workspace, doc_type: str | None = None, status: str | Non
 
 def show(ws: Workspace, doc_no: str) -> dict[str, Any]:
     """Return a document with every revision, its signatures, change-order number, file and hash."""
-    doc = _document(ws.conn, doc_no)
+    doc = document_row(ws.conn, doc_no)
     revisions = []
-    for rev in _revisions(ws.conn, doc["id"]):
+    for rev in revisions_of(ws.conn, doc["id"]):
         revisions.append({
             "version": rev["version"], "status": rev["status"], "title": rev["title"],
             "change_no": rev["change_no"], "changed_by": rev["changed_by"], "summary": rev["summary"],

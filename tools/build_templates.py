@@ -223,7 +223,7 @@ def add_cover(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def new_document():
+def new_document(cover: bool = True):
     doc = Document()
     setup_styles(doc)
     section = doc.sections[0]
@@ -232,7 +232,8 @@ def new_document():
     section.top_margin, section.bottom_margin = Cm(3.2), Cm(2.2)
     section.header_distance = Cm(1.0)
     add_header(doc, section)
-    add_cover(doc)
+    if cover:
+        add_cover(doc)
     # Remove the empty first paragraph python-docx's default document starts with.
     body = doc.element.body
     first = body[0]
@@ -294,11 +295,28 @@ def plan_body(doc) -> None:
     doc.add_paragraph("{{ plan.feedback_method }}")
 
 
+def revlog_body(doc) -> None:
+    para(doc, "{{ L.revision_log }}", bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=CJK_HEAD)
+    kv_table(doc, [("{{ L.log_document }}", "{{ frame.doc_no }}  {{ frame.title }}"),
+                   ("{{ L.log_current }}", "{{ log.current }}"),
+                   ("{{ L.log_generated }}", "{{ log.generated }}")])
+    para(doc, "")
+    loop_table(
+        doc,
+        ["{{ L.version }}", "{{ L.status }}", "{{ L.rev_change_no }}", "{{ L.rev_changed_by }}", "{{ L.rev_pages }}",
+         "{{ L.rev_summary }}", "{{ L.rev_effective }}", "{{ L.approved_by }}"],
+        ["{{ r.version }}", "{{ r.status }}", "{{ r.change_no }}", "{{ r.changed_by }}", "{{ r.pages }}",
+         "{{ r.summary }}", "{{ r.effective_date }}", "{{ r.approved_by }}"],
+        "r in log.revisions",
+        [1.4, 1.6, 2.6, 1.8, 1.4, 4.0, 2.0, 1.8],
+    )
+
+
 def _bodies() -> dict[str, Callable]:
     """Return the body builder of each type: the plan's here, the others in tools/template_<type>.py."""
     import importlib
 
-    bodies: dict[str, Callable] = {"plan": plan_body}
+    bodies: dict[str, Callable] = {"plan": plan_body, "revlog": revlog_body}
     for name in ("minutes", "scores"):
         try:
             module = importlib.import_module(f"template_{name}")
@@ -310,7 +328,7 @@ def _bodies() -> dict[str, Callable]:
 
 
 def build(name: str) -> Path:
-    doc = new_document()
+    doc = new_document(cover=name != "revlog")
     _bodies()[name](doc)
     import io
 

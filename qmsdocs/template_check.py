@@ -1,0 +1,130 @@
+"""``qms template check``: which placeholders of a user's template are unknown, which are missing."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qmsdocs import doctypes
+from qmsdocs.config import Config
+from qmsdocs.errors import TemplateError
+from qmsdocs.render import environment, patched_parts
+
+
+def context_paths(value: Any, prefix: str = "") -> set[str]:
+    """Return the dotted path of every leaf in a context: ``frame.doc_no``, ``indicators[].code``."""
+    if isinstance(value, dict):
+        out: set[str] = set()
+        for key, item in value.items():
+            out |= context_paths(item, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(value, (list, tuple)):
+        out = {f"{prefix}[]"}
+        for item in value:
+            out |= context_paths(item, f"{prefix}[]")
+        return out
+    return {prefix}
+
+
+def template_paths(source: str) -> set[str]:
+    """Return the dotted paths a Jinja template reads, loop variables resolved to their lists."""
+    from jinja2 import nodes
+
+    ast = environment().parse(source)
+    aliases: dict[str, str] = {}
+
+    def path_of(node: Any) -> str | None:
+        if isinstance(node, nodes.Name):
+            return aliases.get(node.name, node.name)
+        if isinstance(node, nodes.Getattr):
+            base = path_of(node.node)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            base = path_of(node.node)
+            if base is None:
+                return None
+            return f"{base}[]" if isinstance(node.arg.value, int) else f"{base}.{node.arg.value}"
+        return None
+
+    for loop in ast.find_all(nodes.For):
+        if isinstance(loop.target, nodes.Name):
+            base = path_of(loop.iter)
+            if base:
+                aliases[loop.target.name] = f"{base}[]"
+    found = {p for n in ast.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)) if (p := path_of(n))}
+    loop_names = set(aliases)
+    # Keep only the longest chains: "frame" is a prefix of "frame.doc_no".
+    return {p for p in found if p not in loop_names and not any(o.startswith(p + ".") or o.startswith(p + "[")
+                                                               for o in found)}
+
+
+def check_template(path: Path, doc_type: str, config: Config, sample: Any) -> dict[str, Any]:
+    """Return the unknown and missing placeholders of template ``path`` for ``doc_type``.
+
+    ``sample`` is parsed workbook data of that type: its context gives the known placeholders.
+    Unknown ones would stop rendering; missing content ones would fail the read-back check.
+    """
+    import datetime as dt
+
+    from qmsdocs.frame import Frame, RevisionRow
+    from qmsdocs.labels import labels
+
+    kind = doctypes.get(doc_type)
+    frame = Frame(company="c", department="d", language=config.language, reference="r", doc_no="n",
+                  doc_type=doc_type, title="t", version="1.0", status="draft", created_on=dt.date(2000, 1, 1),
+                  history=(RevisionRow("1.0", "p", "c", "b", "e", "s"),))
+    content = kind.context(sample, config)
+    known = context_paths({"frame": frame.context(), "L": labels(config.language), **content})
+    known_prefixes = known | {k.rsplit(".", 1)[0] for k in known} | {k[:-2] for k in known if k.endswith("[]")}
+    _, sources = patched_parts(path)
+    used: set[str] = set()
+    for name, source in sources.items():
+        try:
+            used |= template_paths(source)
+        except Exception as exc:  # a syntax error is itself the finding
+            raise TemplateError(f"{path}: {name}: template syntax error: {exc}") from None
+    used.discard("range")
+    unknown = sorted(p for p in used if p not in known_prefixes)
+    wanted = {p for p in context_paths(content) if not p.endswith("[]")} | {
+        "frame.doc_no", "frame.title", "frame.version_text", "frame.mark", "frame.history[].change_no"}
+    covered = {w for w in wanted if any(u == w or w.startswith(u + ".") for u in used)}
+    missing = sorted(wanted - covered)
+    return {"template": str(path), "type": doc_type, "unknown": unknown, "missing": missing,
+            "ok": not unknown and not missing}
+
+
+def check_with_samples(records: str | None, file: str, doc_type: str) -> dict[str, Any]:
+    """Check template ``file`` for ``doc_type`` against the shipped sample data and the workspace settings.
+
+    Outside a workspace the default settings are used, so a template can be checked anywhere.
+    """
+    from qmsdocs import config as config_mod
+    from qmsdocs.errors import UsageError
+    from qmsdocs.workspace import CONFIG_NAME, PROJECT_ROOT, resolve_root
+
+    path = Path(file)
+    if not path.is_file():
+        raise UsageError(f"{file}: no such template file")
+    cfg_path = resolve_root(records) / CONFIG_NAME
+    config = config_mod.load(cfg_path) if cfg_path.is_file() else Config()
+    if doc_type == "revlog":
+        return _check_revlog(path, config)
+    sample = PROJECT_ROOT / "records" / f"{doc_type}.xlsx"
+    data, _ = doctypes.get(doc_type).read(sample, str(sample))
+    return check_template(path, doc_type, config, data)
+
+
+def _check_revlog(path: Path, config: Config) -> dict[str, Any]:
+    from qmsdocs.labels import labels
+
+    row = dict.fromkeys(("version", "status", "change_no", "changed_by", "pages", "summary", "effective_date",
+                         "approved_by"), "x")
+    known = context_paths({"frame": {"doc_no": 1, "title": 1, "version_text": 1, "company": 1, "department": 1},
+                           "L": labels(config.language), "log": {"current": 1, "generated": 1, "revisions": [row]}})
+    known |= {k.rsplit(".", 1)[0] for k in known}
+    _, sources = patched_parts(path)
+    used = set().union(*(template_paths(s) for s in sources.values())) - {"range"}
+    wanted = {f"log.revisions[].{k}" for k in row} | {"frame.doc_no", "frame.title"}
+    missing = sorted(w for w in wanted if w not in used)
+    unknown = sorted(u for u in used if u not in known and not u.startswith("frame."))
+    return {"template": str(path), "type": "revlog", "unknown": unknown, "missing": missing,
+            "ok": not unknown and not missing}
