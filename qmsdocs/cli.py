@@ -270,6 +270,115 @@ def template_check(ctx: click.Context, file: str, doc_type: str, as_json: bool) 
 
 
 @cli.command()
+@click.option("-o", "--output", "out", required=True, metavar="FILE.zip", help="Where to write the package.")
+@click.argument("doc_nos", nargs=-1, metavar="[DOC_NO]...")
+@click.option("--pdf", is_flag=True, help="Add PDF renditions (needs LibreOffice).")
+@json_option
+@click.pass_context
+def export(ctx: click.Context, out: str, doc_nos: tuple[str, ...], pdf: bool, as_json: bool) -> None:
+    """The auditor package: effective revisions, revision logs, master list, manifest.json.
+
+    Without DOC_NO, every document that has an effective revision.
+    """
+    from qmsdocs.export import export as export_package
+
+    result = export_package(_workspace(ctx), out, doc_nos, pdf)
+    lines = [f"Wrote {result['path']} ({len(result['files']) + 1} files, sha256 {result['sha256']})"]
+    lines += [f"  {d['doc_no']} {d['version']} effective {d['effective_date']}" for d in result["documents"]]
+    _emit(result, as_json, "\n".join(lines))
+
+
+@cli.command()
+@click.argument("file", metavar="FILE.docx")
+@json_option
+@click.pass_context
+def verify(ctx: click.Context, file: str, as_json: bool) -> None:
+    """Is FILE a controlled revision from this register, unaltered and current? (exit 0 only then)"""
+    from qmsdocs.verify import verify_file
+
+    result = verify_file(_workspace(ctx), file)
+    _emit(dict(result), as_json, f"OK: {result['reason']}" if result["ok"] else f"NOT OK: {result['reason']}")
+    if not result["ok"]:
+        click.echo(f"Error: {file}: {result['reason']}", err=True)
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("doc_no", required=False)
+@click.option("--verify", "check", is_flag=True, help="Check that the trail and the register were not altered.")
+@json_option
+@click.pass_context
+def log(ctx: click.Context, doc_no: str | None, check: bool, as_json: bool) -> None:
+    """The audit trail: who changed what, when, from what to what, and why."""
+    from qmsdocs import audit
+
+    ws = _workspace(ctx)
+    if doc_no:
+        from qmsdocs.lifecycle import document_row
+
+        document_row(ws.conn, doc_no)
+    result: dict[str, Any] = {"entries": audit.entries(ws.conn, doc_no)}
+    if check:
+        result["problems"] = audit.verify(ws.conn)
+        result["intact"] = not result["problems"]
+    lines = [f"{e['id']:>5} {e['at'][:19]} {e['action']:<9} {e['doc_no'] or '':<20} {e['version'] or '':<6} "
+             f"{e['actor']} ({e['os_user']}) {json.dumps(e['changes'], ensure_ascii=False)}"
+             + (f" — {e['reason']}" if e["reason"] else "") for e in result["entries"]]
+    if check:
+        lines.append("Audit trail intact." if result["intact"] else "Audit trail BROKEN.")
+    _emit(result, as_json, "\n".join(lines) if lines else "No entries.")
+    if check and result["problems"]:
+        for problem in result["problems"]:
+            click.echo(f"Error: {problem}", err=True)
+        ctx.exit(1)
+
+
+@cli.group()
+def copies() -> None:
+    """Numbered controlled copies (副本编号) and their recall."""
+
+
+@copies.command(name="issue")
+@click.argument("doc_no")
+@click.option("--holder", required=True, help="Who receives the copies.")
+@click.option("--count", type=int, default=1, show_default=True, help="How many copies.")
+@json_option
+@click.pass_context
+def copies_issue(ctx: click.Context, doc_no: str, holder: str, count: int, as_json: bool) -> None:
+    """Issue numbered copies of the effective revision of DOC_NO."""
+    from qmsdocs import copies as copies_mod
+
+    result = copies_mod.issue(_workspace(ctx), doc_no, holder, count)
+    _emit(result, as_json, "\n".join(f"Issued {c['copy_no']} of {doc_no} {result['version']} to {holder}: "
+                                     f"{c['path']}" for c in result["copies"]))
+
+
+@copies.command(name="outstanding")
+@json_option
+@click.pass_context
+def copies_outstanding(ctx: click.Context, as_json: bool) -> None:
+    """Copies of superseded or obsolete revisions not yet recalled."""
+    from qmsdocs import copies as copies_mod
+
+    result = copies_mod.outstanding(_workspace(ctx))
+    lines = [f"{c['copy_no']:<26} {c['version']:<6} {c['status']:<10} {c['holder']}  issued {c['issued_on']}"
+             for c in result["copies"]]
+    _emit(result, as_json, "\n".join(lines) if lines else "No outstanding copies.")
+
+
+@copies.command(name="recall")
+@click.argument("copy_no")
+@json_option
+@click.pass_context
+def copies_recall(ctx: click.Context, copy_no: str, as_json: bool) -> None:
+    """Record that COPY_NO came back."""
+    from qmsdocs import copies as copies_mod
+
+    result = copies_mod.recall(_workspace(ctx), copy_no)
+    _emit(result, as_json, f"Recalled {copy_no} ({result['holder']}) on {result['recalled_on']}")
+
+
+@cli.command()
 @click.option("--out", metavar="DIR", help="Folder for the demo workspace (default: a new folder here).")
 @json_option
 def demo(out: str | None, as_json: bool) -> None:

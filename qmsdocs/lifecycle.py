@@ -25,7 +25,7 @@ from qmsdocs.workspace import Workspace
 
 
 @contextmanager
-def _command(ws: Workspace) -> Iterator[FileBatch]:
+def command(ws: Workspace) -> Iterator[FileBatch]:
     """One command: a write transaction plus the files it stages, committed or undone together."""
     batch = FileBatch()
     try:
@@ -38,7 +38,7 @@ def _command(ws: Workspace) -> Iterator[FileBatch]:
     batch.finish()
 
 
-def _required(name: str, value: str | None) -> str:
+def required_text(name: str, value: str | None) -> str:
     check_option(name, value)
     if value is None or not value.strip():
         raise UsageError(f"option {name} must not be empty")
@@ -67,7 +67,7 @@ def _draft(conn: sqlite3.Connection, doc: sqlite3.Row) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM revisions WHERE document_id = ? AND status = 'draft'", (doc["id"],)).fetchone()
 
 
-def _effective(conn: sqlite3.Connection, doc: sqlite3.Row) -> sqlite3.Row | None:
+def effective_revision(conn: sqlite3.Connection, doc: sqlite3.Row) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM revisions WHERE document_id = ? AND status = 'effective'",
                         (doc["id"],)).fetchone()
 
@@ -96,7 +96,10 @@ def _finish_render(ws: Workspace, batch: FileBatch, rev_id: int, data: Any = Non
     content = render_revision(ws, rev_id, data)
     rev = ws.conn.execute("SELECT * FROM revisions WHERE id = ?", (rev_id,)).fetchone()
     batch.stage(ws.path(rev["path"]), content)
-    ws.conn.execute("UPDATE revisions SET sha256 = ? WHERE id = ?", (sha256_bytes(content), rev_id))
+    sha = sha256_bytes(content)
+    ws.conn.execute("UPDATE revisions SET sha256 = ? WHERE id = ?", (sha, rev_id))
+    ws.conn.execute("INSERT INTO renders (revision_id, status, sha256, rendered_on) VALUES (?, ?, ?, ?)",
+                    (rev_id, rev["status"], sha, clock.today().isoformat()))
     return ws.conn.execute("SELECT * FROM revisions WHERE id = ?", (rev_id,)).fetchone()
 
 
@@ -134,7 +137,7 @@ def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None
     title = title or kind.title_of(parsed) or kind.default_title[0 if language == "zh" else 1]
     today = clock.today()
     conn = ws.conn
-    with _command(ws) as batch:
+    with command(ws) as batch:
         doc_no, code, seq = numbering.next_number(conn, ws.config, doc_type, today.year)
         doc_id = conn.execute(
             "INSERT INTO documents (doc_no, type, code, year, seq, created_on) VALUES (?, ?, ?, ?, ?, ?)",
@@ -149,7 +152,8 @@ def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None
         rev = _finish_render(ws, batch, rev_id, parsed)
         extra = kind.extra_outputs(ws, rev_id, parsed, options, batch) if kind.extra_outputs and options else {}
         audit.record(conn, "new", None, doc_no, version,
-                     {"status": [None, "draft"], "title": [None, title], "input_sha256": [None, input_sha]})
+                     {"status": [None, "draft"], "title": [None, title], "input_sha256": [None, input_sha],
+                      "sha256": rev["sha256"]})
         doc = document_row(conn, doc_no)
     return revision_dict(ws, doc, rev) | extra | {"warnings": warnings}
 
@@ -157,7 +161,7 @@ def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None
 def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, data: str | Path | None = None,
            pages: str | None = None, major: bool = False) -> dict[str, Any]:
     """Open a new draft revision of an effective document under a change-order number."""
-    change_no, by, summary = (_required(n, v) for n, v in (("--change-no", change_no), ("--by", by),
+    change_no, by, summary = (required_text(n, v) for n, v in (("--change-no", change_no), ("--by", by),
                                                             ("--summary", summary)))
     check_option("--pages", pages)
     conn = ws.conn
@@ -167,7 +171,7 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
     if data is not None:
         parsed, blob, warnings = _read_input(doc["type"], data)
     today = clock.today()
-    with _command(ws) as batch:
+    with command(ws) as batch:
         doc = document_row(conn, doc_no)
         if doc["obsolete_on"]:
             raise RuleError(f"{doc_no} is obsolete; it cannot be revised")
@@ -175,7 +179,7 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
         if draft is not None:
             raise RuleError(f"{doc_no} already has an open draft revision {draft['version']}; "
                             "release it before revising again")
-        base = _effective(conn, doc)
+        base = effective_revision(conn, doc)
         if base is None:
             raise RuleError(f"{doc_no} has no effective revision to revise; release its draft first")
         used = conn.execute("SELECT d.doc_no, r.version FROM revisions r JOIN documents d ON d.id = r.document_id "
@@ -196,18 +200,18 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
         rev = _finish_render(ws, batch, rev_id, parsed)
         audit.record(conn, "revise", by, doc_no, version,
                      {"status": [None, "draft"], "change_no": [None, change_no], "from_version": base["version"],
-                      "input_sha256": [base["input_sha256"], input_sha]}, summary)
+                      "input_sha256": [base["input_sha256"], input_sha], "sha256": rev["sha256"]}, summary)
     return revision_dict(ws, doc, rev) | {"warnings": warnings}
 
 
 def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = None) -> dict[str, Any]:
     """Sign the document's open draft revision in ``role``, enforcing the signing order."""
-    name = _required("--name", name).strip()
+    name = required_text("--name", name).strip()
     if role not in ROLES:
         raise UsageError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     day = clock.parse_date(date, "--date") if date else clock.today()
     conn = ws.conn
-    with _command(ws):
+    with command(ws):
         doc = document_row(conn, doc_no)
         draft = _draft(conn, doc)
         if draft is None:
@@ -245,7 +249,7 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None) -> dict[st
     today = clock.today()
     effective_day = clock.parse_date(effective, "--effective") if effective else today
     conn = ws.conn
-    with _command(ws) as batch:
+    with command(ws) as batch:
         doc = document_row(conn, doc_no)
         draft = _draft(conn, doc)
         if draft is None:
@@ -254,7 +258,7 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None) -> dict[st
         missing = [r for r in ws.config.required_roles if r not in roles]
         if missing:
             raise RuleError(f"cannot release {doc_no} {draft['version']}: missing signatures: {', '.join(missing)}")
-        previous = _effective(conn, doc)
+        previous = effective_revision(conn, doc)
         if previous is not None:
             conn.execute("UPDATE revisions SET status = 'superseded' WHERE id = ?", (previous["id"],))
         conn.execute("UPDATE revisions SET status = 'effective', release_date = ?, effective_date = ? WHERE id = ?",
@@ -262,16 +266,17 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None) -> dict[st
         rev = _finish_render(ws, batch, draft["id"])
         audit.record(conn, "release", None, doc_no, draft["version"],
                      {"status": ["draft", "effective"], "effective_date": [None, effective_day.isoformat()],
-                      "superseded": previous["version"] if previous is not None else None, "sha256": rev["sha256"]})
+                      "superseded": previous["version"] if previous is not None else None,
+                      "sha256": [draft["sha256"], rev["sha256"]]})
     return revision_dict(ws, doc, rev)
 
 
 def obsolete(ws: Workspace, doc_no: str, by: str, reason: str) -> dict[str, Any]:
     """Withdraw a document as a whole: every draft or effective revision becomes obsolete."""
-    by, reason = _required("--by", by), _required("--reason", reason)
+    by, reason = required_text("--by", by), required_text("--reason", reason)
     today = clock.today()
     conn = ws.conn
-    with _command(ws):
+    with command(ws):
         doc = document_row(conn, doc_no)
         if doc["obsolete_on"]:
             raise RuleError(f"{doc_no} is already obsolete (since {doc['obsolete_on']})")

@@ -21,12 +21,22 @@ COLUMNS = (
 
 
 def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path) -> Path:
-    """Write the master list to ``out``: frozen header row, filters, one row per document."""
+    """Write the master list to ``out`` and return the path."""
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the master list file must end in .xlsx")
+    write_atomic(out, master_list_bytes(ws, documents))
+    return out
+
+
+def master_list_bytes(ws: Any, documents: list[dict[str, Any]]) -> bytes:
+    """Return the master list workbook: frozen header row, filters, one row per document."""
+    import datetime as dt
+
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"{out}: the master list file must end in .xlsx")
+    from qmsdocs import clock
+
     zh = ws.config.language == "zh"
     wb = Workbook()
     sheet = wb.active
@@ -40,7 +50,9 @@ def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path) -> Pa
     sheet.auto_filter.ref = sheet.dimensions
     for letter, width in zip("ABCDEFGH", (22, 40, 10, 8, 12, 12, 18, 12)):
         sheet.column_dimensions[letter].width = width
+    stamp = dt.datetime.combine(clock.today(), dt.time())
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.creator = "qmsdocs"
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_atomic(out, buffer.getvalue())
-    return out
+    return buffer.getvalue()

@@ -79,6 +79,41 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX revisions_document ON revisions (document_id);
     CREATE INDEX signatures_revision ON signatures (revision_id);
     """,
+    # 2: every file ever rendered for a revision (draft renderings, released file, controlled copies),
+    # so `qms verify` can say what an old file is; numbered controlled copies and their recall.
+    """
+    CREATE TABLE copies (
+        id INTEGER PRIMARY KEY,
+        copy_no TEXT NOT NULL UNIQUE,
+        revision_id INTEGER NOT NULL REFERENCES revisions(id),
+        seq INTEGER NOT NULL,
+        holder TEXT NOT NULL,
+        issued_on TEXT NOT NULL,
+        issued_by TEXT NOT NULL,
+        recalled_on TEXT,
+        recalled_by TEXT,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL
+    );
+    CREATE TABLE renders (
+        id INTEGER PRIMARY KEY,
+        revision_id INTEGER NOT NULL REFERENCES revisions(id),
+        status TEXT NOT NULL,
+        copy_no TEXT,
+        sha256 TEXT NOT NULL,
+        rendered_on TEXT NOT NULL
+    );
+    CREATE INDEX renders_sha ON renders (sha256);
+    CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        count INTEGER NOT NULL,
+        hash TEXT NOT NULL
+    );
+    INSERT INTO renders (revision_id, status, sha256, rendered_on)
+        SELECT id, status, sha256, created_on FROM revisions;
+    INSERT INTO audit_head (id, count, hash)
+        SELECT 1, COUNT(*), COALESCE((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '') FROM audit;
+    """,
 )
 
 

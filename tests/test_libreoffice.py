@@ -22,3 +22,46 @@ def test_plan_converts_with_number_and_embedded_cjk_font(tmp_path: Path) -> None
     assert "一次修复合格率" in text
     assert "页次 1/" in text  # the PAGE/NUMPAGES fields were computed
     assert embedded_cjk_fonts(pdf), "no embedded CJK font in the PDF"
+
+
+@needs_libreoffice
+def test_export_with_pdf_renditions(tmp_path: Path) -> None:
+    import zipfile
+
+    from qmsdocs.demo import run_demo
+    from qmsdocs.export import export
+
+    demo = run_demo(str(tmp_path / "demo"))
+    ws = Workspace.open(demo["records"])
+    result = export(ws, tmp_path / "pkg.zip", pdf=True)
+    ws.close()
+    names = [f["name"] for f in result["files"]]
+    docs = [n for n in names if n.endswith(".docx")]
+    assert sorted(n[:-4] + ".docx" for n in names if n.endswith(".pdf")) == sorted(docs)
+    with zipfile.ZipFile(tmp_path / "pkg.zip") as zf:
+        for name in names:
+            if name.endswith(".pdf"):
+                (tmp_path / Path(name).name).write_bytes(zf.read(name))
+                text = pdf_text(tmp_path / Path(name).name)
+                assert "HO-JZ-" in text, name
+                assert embedded_cjk_fonts(tmp_path / Path(name).name), name
+
+
+def test_missing_soffice_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    import pytest
+
+    from qmsdocs.errors import UsageError
+    from qmsdocs.export import export
+
+    root = workspace.init(tmp_path / "ws", language="en")
+    ws = Workspace.open(root)
+    result = lifecycle.new(ws, "plan", ROOT / "records" / "plan.xlsx")
+    for role, name in (("compile", "A"), ("review", "B"), ("approve", "C")):
+        lifecycle.sign(ws, result["doc_no"], role, name)
+    lifecycle.release(ws, result["doc_no"])
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(UsageError) as exc:
+        export(ws, tmp_path / "pkg.zip", pdf=True)
+    assert str(exc.value) == "--pdf needs LibreOffice (soffice) on the PATH; install libreoffice-writer-nogui"
+    assert not (tmp_path / "pkg.zip").exists()
+    ws.close()

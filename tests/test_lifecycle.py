@@ -213,8 +213,8 @@ def test_bad_workbook_registers_nothing(ws: Workspace, records: Path, tmp_path: 
         lifecycle.new(ws, "plan", bad)
     assert exc.value.lines() == [
         f"{bad}, sheet Indicators, row 2, column weight: -1 is not a number > 0",
-        f"{bad}, sheet Indicators, row 2, column limit: limit 5% of indicator Q1 must be above its target 10% "
-        "(lower is better for this metric)",
+        f"{bad}, sheet Indicators, row 2, column limit: 5% is not above the target 10% of indicator Q1 "
+        "(lower is better for repeat_rate)",
     ]
     assert tree_digest(records) == before
 

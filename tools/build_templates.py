@@ -180,6 +180,16 @@ def add_header(doc, section) -> None:
         header._element.append(OxmlElement("w:p"))
 
 
+def add_footer(section) -> None:
+    """Page footer: the copy number of a controlled copy (blank on the master file)."""
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run("{% if frame.copy_no %}{{ L.copy_no }}: {{ frame.copy_no }}{% endif %}")
+    run.font.size = Pt(9)
+
+
 def add_cover(doc) -> None:
     """Cover page as the seed standard has it: names, title, mark, notice, approval block, revisions."""
     para(doc, "{{ frame.company }}", bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER, east_asia=CJK_HEAD)
@@ -232,6 +242,7 @@ def new_document(cover: bool = True):
     section.top_margin, section.bottom_margin = Cm(3.2), Cm(2.2)
     section.header_distance = Cm(1.0)
     add_header(doc, section)
+    add_footer(section)
     if cover:
         add_cover(doc)
     # Remove the empty first paragraph python-docx's default document starts with.

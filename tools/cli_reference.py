@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qmsdocs.cli import cli  # noqa: E402
+from qmsdocs.cli import CONTEXT_SETTINGS, cli  # noqa: E402
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- cli-reference:start -->", "<!-- cli-reference:end -->"
@@ -30,11 +30,11 @@ def _commands(group: click.Group, prefix: list[str]) -> list[tuple[list[str], cl
 def reference() -> str:
     """Return the markdown reference: the help text of every command and subcommand."""
     parts = []
-    with click.Context(cli, info_name="qms", terminal_width=100, max_content_width=100) as root:
+    settings = dict(CONTEXT_SETTINGS, terminal_width=100)
+    with click.Context(cli, info_name="qms", **settings) as root:
         parts.append("```text\n" + cli.get_help(root).rstrip() + "\n```")
         for path, command in _commands(cli, []):
-            ctx = click.Context(command, info_name=" ".join(["qms"] + path), parent=None,
-                                terminal_width=100, max_content_width=100)
+            ctx = click.Context(command, info_name=" ".join(["qms"] + path), **settings)
             parts.append(f"### qms {' '.join(path)}\n\n```text\n{command.get_help(ctx).rstrip()}\n```")
     return "\n\n".join(parts) + "\n"
 
