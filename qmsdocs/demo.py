@@ -7,6 +7,7 @@ from typing import Any
 
 from qmsdocs import lifecycle, workspace
 from qmsdocs.errors import UsageError
+from qmsdocs.revlog import write_log
 
 SAMPLES = workspace.PROJECT_ROOT / "records"
 COMPANY, DEPARTMENT = "四川虹欧显示器件有限公司", "技术质量部"
@@ -27,6 +28,12 @@ def _fresh_folder(out: str | None) -> Path:
     return path
 
 
+def _sign_and_release(ws: workspace.Workspace, doc_no: str, step: Any) -> None:
+    for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
+        step(f"sign {role}", lifecycle.sign(ws, doc_no, role, name))
+    step("release 发布", lifecycle.release(ws, doc_no))
+
+
 def run_demo(out: str | None = None) -> dict[str, Any]:
     """Create a workspace, take the sample plan through new → sign → release → revise → release.
 
@@ -39,6 +46,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
     workspace.init(root, COMPANY, DEPARTMENT, "zh")
     ws = workspace.Workspace.open(root)
     steps: list[dict[str, Any]] = []
+    extra_files: list[str] = []
     try:
         def step(name: str, result: dict[str, Any]) -> dict[str, Any]:
             steps.append({"step": name, "doc_no": result["doc_no"], "version": result["version"],
@@ -55,8 +63,20 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
         for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
             step(f"sign {role}", lifecycle.sign(ws, doc, role, name))
         step("release 发布", lifecycle.release(ws, doc))
+        minutes = step("new minutes 新建会议纪要", lifecycle.new(ws, "minutes", SAMPLES / "minutes.xlsx"))["doc_no"]
+        _sign_and_release(ws, minutes, step)
+        scores_out = root / "exports"
+        scores = step("new scores 新建考评评分表", lifecycle.new(
+            ws, "scores", SAMPLES / "scores.xlsx",
+            options={"xlsx": str(scores_out / "考评结果.xlsx"), "split": str(scores_out / "绩效沟通"), "jobs": 2}))
+        _sign_and_release(ws, scores["doc_no"], step)
+        for doc_no in (doc, minutes, scores["doc_no"]):
+            extra_files.append(write_log(ws, doc_no)["path"])
+        extra_files.append(scores["xlsx"])
+        extra_files.extend(scores["split"])
         listing = lifecycle.list_documents(ws)
     finally:
         ws.close()
     files = sorted(str(p.resolve()) for p in (root / "documents").rglob("*.docx"))
+    files += [f for f in extra_files if f not in files]
     return {"records": str(root.resolve()), "steps": steps, "documents": listing["documents"], "files": files}

@@ -1,9 +1,23 @@
-"""All-or-nothing file writes: stage under temporary names, rename into place, undo on failure."""
+"""All-or-nothing file writes that follow the register's transaction.
+
+A command stages each file under a hidden temporary name (written and synced), then records a
+commit token in the register inside its transaction and a pending manifest beside the files.
+After the register commits, the staged files are renamed into place. If the process dies at any
+point, :func:`recover` (run when a workspace is opened) finishes the job: the token in the register
+says whether the command committed, so its files are either put in place or removed.
+"""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sqlite3
+import uuid
 from pathlib import Path
+
+from qmsdocs.faults import crashpoint
+
+PENDING_GLOB = ".qms-pending-*.json"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -18,61 +32,106 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and one rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and one rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(path)
+    _write_synced(tmp, data)
+    crashpoint("write-atomic")
     os.replace(tmp, path)
 
 
 class FileBatch:
-    """Files a command writes, put in place together and taken back together.
+    """The files of one command: staged, then put in place once the register has committed."""
 
-    ``stage`` writes each file under a hidden temporary name; ``place`` renames them into place,
-    keeping any file it replaces as a hidden backup; ``undo`` restores the backups and removes
-    new files; ``finish`` drops the backups. Used around the register transaction so that a
-    failed command leaves the workspace as it was.
-    """
-
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
+        self.root = root
         self._staged: list[tuple[Path, Path]] = []
-        self._placed: list[tuple[Path, Path | None]] = []
+        self._manifest: Path | None = None
 
     def stage(self, path: Path, data: bytes) -> None:
+        """Write ``data`` for ``path`` under a hidden temporary name."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        self._staged.append((tmp, path))
+        tmp = _tmp_name(path)
+        _write_synced(tmp, data)
+        self._staged = [(t, p) for t, p in self._staged if p != path] + [(tmp, path)]
+
+    def prepare(self, conn: sqlite3.Connection) -> None:
+        """Record the commit token (inside the open transaction) and the pending manifest."""
+        if not self._staged:
+            return
+        token = uuid.uuid4().hex
+        conn.execute("INSERT INTO commits (token) VALUES (?)", (token,))
+        manifest = {"pid": os.getpid(), "token": token,
+                    "files": [[str(t.resolve()), str(p.resolve())] for t, p in self._staged]}
+        self._manifest = self.root / f".qms-pending-{token}.json"
+        _write_synced(self._manifest, json.dumps(manifest).encode("utf-8"))
 
     def place(self) -> None:
+        """Rename every staged file into place (after the commit) and drop the manifest."""
         for tmp, path in self._staged:
-            backup = None
-            if path.exists():
-                backup = path.with_name(f".{path.name}.{os.getpid()}.bak")
-                os.replace(path, backup)
-            self._placed.append((path, backup))
+            crashpoint("place")
             os.replace(tmp, path)
-        self._staged = []
+        if self._manifest is not None:
+            self._manifest.unlink(missing_ok=True)
+        self._staged, self._manifest = [], None
 
     def undo(self) -> None:
+        """Remove the staged files and the manifest (the register rolled back)."""
         for tmp, _ in self._staged:
             tmp.unlink(missing_ok=True)
-        for path, backup in reversed(self._placed):
-            if backup is not None:
-                os.replace(backup, path)
-            else:
-                path.unlink(missing_ok=True)
-        self._staged, self._placed = [], []
+        if self._manifest is not None:
+            self._manifest.unlink(missing_ok=True)
+        self._staged, self._manifest = [], None
 
-    def finish(self) -> None:
-        for _, backup in self._placed:
-            if backup is not None:
-                backup.unlink(missing_ok=True)
-        self._placed = []
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(root: Path, conn: sqlite3.Connection) -> list[str]:
+    """Finish or undo the file work of commands that died; return what was done, one line each."""
+    done = []
+    for manifest in sorted(root.glob(PENDING_GLOB)):
+        try:
+            info = json.loads(manifest.read_text(encoding="utf-8"))
+            pid, token, files = int(info["pid"]), str(info["token"]), info["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            manifest.unlink(missing_ok=True)  # written half when the process died: nothing was committed
+            continue
+        if _alive(pid):
+            continue
+        committed = conn.execute("SELECT 1 FROM commits WHERE token = ?", (token,)).fetchone() is not None
+        for tmp_name, final_name in files:
+            tmp, final = Path(tmp_name), Path(final_name)
+            if committed and tmp.exists():
+                os.replace(tmp, final)
+                done.append(f"completed {final_name}")
+            elif not committed:
+                tmp.unlink(missing_ok=True)
+        manifest.unlink(missing_ok=True)
+    for folder in ("documents", "inputs", "copies"):
+        for tmp in (root / folder).rglob(".*.tmp") if (root / folder).is_dir() else ():
+            pid = tmp.name.rsplit(".", 2)[-2]
+            if pid.isdigit() and not _alive(int(pid)):
+                tmp.unlink(missing_ok=True)
+    return done

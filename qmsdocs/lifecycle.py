@@ -16,6 +16,7 @@ from typing import Any
 from qmsdocs import audit, clock, doctypes, numbering
 from qmsdocs.config import ROLES
 from qmsdocs.errors import RuleError, UsageError
+from qmsdocs.faults import crashpoint
 from qmsdocs.files import FileBatch, sha256_bytes
 from qmsdocs.labels import labels
 from qmsdocs.register import transaction
@@ -27,15 +28,18 @@ from qmsdocs.workspace import Workspace
 @contextmanager
 def command(ws: Workspace) -> Iterator[FileBatch]:
     """One command: a write transaction plus the files it stages, committed or undone together."""
-    batch = FileBatch()
+    batch = FileBatch(ws.root)
     try:
         with transaction(ws.conn):
             yield batch
-            batch.place()
+            crashpoint("staged")
+            batch.prepare(ws.conn)
+            crashpoint("prepared")
     except BaseException:
         batch.undo()
         raise
-    batch.finish()
+    crashpoint("committed")
+    batch.place()
 
 
 def required_text(name: str, value: str | None) -> str:

@@ -5,7 +5,9 @@ Knows nothing of documents, revisions or scores: only parts, XML and zip entries
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from xml.sax.saxutils import escape
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -43,17 +45,48 @@ def core_xml(props: dict[str, str]) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def write_package(entries: list[tuple[str, bytes]]) -> bytes:
-    """Return a zip package of the entries in the given order, with fixed timestamps and attributes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            zf.writestr(info, data, compresslevel=6)
-    return buffer.getvalue()
+class Deflated:
+    """One zip entry compressed once: its name, CRC, sizes and deflated bytes, ready to copy."""
+
+    __slots__ = ("name", "crc", "size", "payload")
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        self.crc = zlib.crc32(data)
+        self.size = len(data)
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self.payload = compressor.compress(data) + compressor.flush()
+
+
+_DOS_TIME, _DOS_DATE = 0, (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01 00:00:00
+
+
+def write_package(entries: list[tuple[str, bytes | Deflated]]) -> bytes:
+    """Return a zip package of the entries in the given order, with fixed timestamps and attributes.
+
+    Entries already :class:`Deflated` (a template's unchanged parts) are copied as they are,
+    not compressed again: that is most of the cost of writing a document.
+    """
+    out = io.BytesIO()
+    central = []
+    for name, data in entries:
+        entry = data if isinstance(data, Deflated) else Deflated(name, data)
+        raw_name = name.encode("utf-8")
+        flags = 0x800 if not raw_name.isascii() else 0
+        offset = out.tell()
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 8, _DOS_TIME, _DOS_DATE, entry.crc,
+                              len(entry.payload), entry.size, len(raw_name), 0))
+        out.write(raw_name)
+        out.write(entry.payload)
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
+                                   entry.crc, len(entry.payload), entry.size, len(raw_name), 0, 0, 0, 0, 0,
+                                   offset) + raw_name)
+    start = out.tell()
+    for record in central:
+        out.write(record)
+    size = out.tell() - start
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), size, start, 0))
+    return out.getvalue()
 
 
 def read_package(data: bytes) -> list[tuple[str, bytes]]:

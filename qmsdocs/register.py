@@ -114,6 +114,10 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO audit_head (id, count, hash)
         SELECT 1, COUNT(*), COALESCE((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '') FROM audit;
     """,
+    # 3: commit tokens, so a command that died after committing can have its files put in place.
+    """
+    CREATE TABLE commits (token TEXT PRIMARY KEY);
+    """,
 )
 
 

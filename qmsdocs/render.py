@@ -53,6 +53,8 @@ class CompiledTemplate:
     path: Path
     entries: list[tuple[str, bytes]]
     compiled: dict[str, Any]
+    #: The parts no rendering changes, compressed once when the template is loaded.
+    unchanged: dict[str, ooxml.Deflated]
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None) -> bytes:
         """Return the bytes of the filled .docx; ``media`` replaces named parts (e.g. a chart picture)."""
@@ -78,6 +80,9 @@ class CompiledTemplate:
                 data = ooxml.core_xml(core)
             elif media and name in media:
                 data = media[name]
+            else:
+                out.append((name, self.unchanged[name]))
+                continue
             out.append((name, data))
         return ooxml.write_package(out)
 
@@ -117,7 +122,9 @@ def _load(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
             compiled[name] = env.from_string(source)
         except TemplateSyntaxError as exc:
             raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
-    return CompiledTemplate(path, entries, compiled)
+    unchanged = {name: ooxml.Deflated(name, data) for name, data in entries
+                 if name not in compiled and name != ooxml.CORE_PART}
+    return CompiledTemplate(path, entries, compiled, unchanged)
 
 
 def load_template(path: Path) -> CompiledTemplate:

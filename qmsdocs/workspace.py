@@ -60,7 +60,11 @@ class Workspace:
         if not cfg_path.is_file() or not (root / register.REGISTER_NAME).is_file():
             raise UsageError(f"{root}: not a qmsdocs workspace; create one with: qms init {root}")
         config = config_mod.load(cfg_path)
-        return cls(root, config, register.connect(root / register.REGISTER_NAME))
+        conn = register.connect(root / register.REGISTER_NAME)
+        from qmsdocs.files import recover
+
+        recover(root, conn)
+        return cls(root, config, conn)
 
     def close(self) -> None:
         self.conn.close()

@@ -82,3 +82,9 @@ def fill(kind: str, data: dict[str, list]) -> None:
 
 if __name__ == "__main__":
     fill("plan", PLAN)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import sample_minutes
+    import sample_scores
+
+    sample_minutes.main()
+    sample_scores.main()
