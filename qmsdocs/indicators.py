@@ -1,8 +1,11 @@
 """Reading and cross-checking the Indicators sheet shared by the plan and scores workbooks."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from qmsdocs.models import LOWER_IS_BETTER, Indicator
 from qmsdocs.sheets import INDICATORS
+from qmsdocs.text import one_line
 from qmsdocs.workbook import WorkbookReader, parse_rate
 
 
@@ -13,24 +16,27 @@ def read_indicators(reader: WorkbookReader) -> tuple[Indicator, ...]:
     out = []
     for row in reader.table(INDICATORS):
         code, kind, metric = row["code"], row["kind"], row["metric"]
+        name = f"indicator {one_line(code)}" if code is not None else "indicator without a code"
         if code is not None:
             if code in seen:
-                reader.problem(f"duplicate indicator code {code} (first in row {seen[code]})", sheet, row.number, "code")
+                reader.problem(f"duplicate indicator code {one_line(code)} (first in row {seen[code]})", sheet,
+                               row.number, "code")
             else:
                 seen[code] = row.number
         target = limit = None
         if kind == "quantitative":
             if metric is None and not reader.has_problem(sheet, row.number, "metric"):
-                reader.problem(f"quantitative indicator {code} needs a metric: first_pass_rate, repeat_rate, "
+                reader.problem(f"quantitative {name} needs a metric: first_pass_rate, repeat_rate, "
                                "complaint_rate or scrap_rate", sheet, row.number, "metric")
-            target = _rate(reader, row.number, "target", row["target"], code, required=True)
+            target = _rate(reader, row.number, "target", row["target"], name)
             if metric in LOWER_IS_BETTER:
-                limit = _rate(reader, row.number, "limit", row["limit"], code, required=True)
+                limit = _rate(reader, row.number, "limit", row["limit"], name)
                 if target is not None and limit is not None and not limit > target:
-                    reader.problem(f"limit {row['limit']} of indicator {code} must be above its target {row['target']} "
-                                   "(lower is better for this metric)", sheet, row.number, "limit")
+                    reader.problem(f"{one_line(row['limit'])} is not above the target {one_line(row['target'])} "
+                                   f"of {name} (lower is better for {metric})", sheet, row.number, "limit")
             elif metric == "first_pass_rate" and target == 0:
-                reader.problem(f"target of indicator {code} must be above 0", sheet, row.number, "target")
+                reader.problem(f"{one_line(row['target'])} is not a target above 0 for {name}", sheet, row.number,
+                               "target")
         if None in (code, row["name"], kind, row["dimension"], row["weight"], row["method"]):
             continue
         out.append(Indicator(code=code, name=row["name"], kind=kind, dimension=row["dimension"],
@@ -42,14 +48,15 @@ def read_indicators(reader: WorkbookReader) -> tuple[Indicator, ...]:
     return tuple(out)
 
 
-def _rate(reader: WorkbookReader, number: int, column: str, raw: str | None, code: str | None, required: bool):
+def _rate(reader: WorkbookReader, number: int, column: str, raw: str | None, name: str) -> Decimal | None:
+    """Return the rate in a target or limit cell; report it if it is missing or not a rate."""
     if raw is None:
-        if required:
-            reader.problem(f"quantitative indicator {code} needs a {column} rate such as 0.9 or 90%",
+        if not reader.has_problem(INDICATORS.name, number, column):
+            reader.problem(f"quantitative {name} needs a {column} rate such as 0.9 or 90%",
                            INDICATORS.name, number, column)
         return None
     try:
         return parse_rate(raw)
     except ValueError:
-        reader.problem(f"{raw} is not a rate such as 0.9 or 90%", INDICATORS.name, number, column)
+        reader.problem(f"{one_line(raw)} is not a rate such as 0.9 or 90%", INDICATORS.name, number, column)
         return None

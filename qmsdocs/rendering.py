@@ -57,7 +57,7 @@ def render_revision(ws: Workspace, rev_id: int, data: Any = None, copy_no: str =
     content = kind.context(data, ws.config)
     context = {"frame": frame.context(), "L": labels(ws.config.language), **content}
     template = load_template(ws.template_for(frame.doc_type))
-    package = template.render(context, frame.core_properties())
+    package = template.render(context, frame.core_properties(), kind.media(data, ws.config) if kind.media else None)
     check_readback(package, frame.values() + doctypes.leaf_texts(content), frame.doc_no)
     return package
 

@@ -6,6 +6,8 @@ import re
 # XML 1.0 cannot hold C0 controls other than tab, newline and carriage return, nor the
 # surrogates or U+FFFE/U+FFFF; Word also treats a lone CR oddly, so we refuse it too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def bad_character(text: str) -> str | None:
@@ -14,6 +16,12 @@ def bad_character(text: str) -> str | None:
     if m is None:
         return None
     return f"control character U+{ord(m.group()):04X} at position {m.start() + 1}"
+
+
+def one_line(text: str, limit: int = 60) -> str:
+    """Return ``text`` fit for one line of an error message: controls escaped, long text shortened."""
+    shown = _UNPRINTABLE.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def check_option(name: str, value: str | None) -> None:

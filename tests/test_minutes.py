@@ -187,7 +187,7 @@ def test_context_labels_in_english() -> None:
 
 BAD = [
     ("end before start", {"meeting": {"end": "08:30"}},
-     ["m.xlsx, sheet Meeting, row 5, column value: end 08:30 is before start 09:00"]),
+     ["m.xlsx, sheet Meeting, row 5, column end: end 08:30 is before start 09:00"]),
     ("bad time", {"meeting": {"start": "9点"}},
      ["m.xlsx, sheet Meeting, row 4, column start: 9点 is not a time written as HH:MM"]),
     ("no date", {"meeting": {"date": None}},
@@ -219,7 +219,7 @@ BAD = [
     ("every problem at once",
      {"meeting": {"end": "08:00"}, "attendees": [["Wang Jianguo", "CS", None, "perhaps"]],
       "agenda": [[3, "A", None, None], [3, "B", None, None]]},
-     ["m.xlsx, sheet Meeting, row 5, column value: end 08:00 is before start 09:00",
+     ["m.xlsx, sheet Meeting, row 5, column end: end 08:00 is before start 09:00",
       "m.xlsx, sheet Attendees, row 2, column present: perhaps is not one of yes, no (是, 否)",
       "m.xlsx, sheet Agenda, row 3, column no: no 3 appears twice (also row 2)"]),
 ]

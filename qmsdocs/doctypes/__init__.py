@@ -29,6 +29,8 @@ class DocType:
     #: Write the extra outputs those options ask for, staged in the command's FileBatch so they land
     #: together with the document: ``(ws, rev_id, data, options, batch) -> {name: path}``.
     extra_outputs: Callable[..., dict[str, Any]] | None = None
+    #: Return replacement bytes for named parts of the template (chart pictures): ``(data, config)``.
+    media: Callable[[Any, Config], dict[str, bytes]] | None = None
 
 
 _MODULES = {"plan": "qmsdocs.doctypes.plan", "minutes": "qmsdocs.doctypes.minutes",

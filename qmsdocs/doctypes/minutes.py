@@ -125,7 +125,7 @@ def _check_times(reader: WorkbookReader, fields: dict[str, Any], where: dict[str
     """Report a meeting that ends before it starts (both are zero-padded HH:MM, so text order is time order)."""
     start, end = fields.get("start"), fields.get("end")
     if start and end and end < start:
-        reader.problem(f"end {end} is before start {start}", MEETING.name, where.get("end"), "value")
+        reader.problem(f"end {end} is before start {start}", MEETING.name, where.get("end"), "end")
 
 
 def _sheet_has_problems(reader: WorkbookReader, sheet: Sheet) -> bool:

@@ -20,7 +20,7 @@ def read(path: Path, display: str) -> tuple[PlanData, list[str]]:
     try:
         fields, where = reader.fields(PLAN)
         if fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
-            reader.problem(f"end {fields['end']} is before start {fields['start']}", PLAN.name, where.get("end"), "value")
+            reader.problem(f"end {fields['end']} is before start {fields['start']}", PLAN.name, where.get("end"), "end")
         indicators = read_indicators(reader)
         schedule = []
         for row in reader.table(SCHEDULE):

@@ -1,0 +1,394 @@
+"""The score sheets (考评评分表): workbook cross-checks, the document's content, charts, extra outputs.
+
+The document has a summary (rank, staff, total, grade), the team average per indicator, the team
+figures against the seed's targets with two charts, one page per staff member for the performance
+talk (绩效沟通) and an appendix of formulas. ``--xlsx`` adds the results workbook, ``--split`` one
+.docx per staff member, rendered in ``--jobs`` processes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from qmsdocs import scoring, vocab
+from qmsdocs.config import Config
+from qmsdocs.doctypes import DocType, leaf_texts
+from qmsdocs.doctypes.plan import number_text, rate_text
+from qmsdocs.errors import UsageError
+from qmsdocs.indicators import read_indicators
+from qmsdocs.labels import labels
+from qmsdocs.models import LOWER_IS_BETTER, Indicator, Rating, ScoresData, Service, Staff
+from qmsdocs.scoring import ScoreReport, ScoringRules, StaffResult, round_half_up
+from qmsdocs.sheets import PERIOD, RATINGS, SERVICE, STAFF
+from qmsdocs.text import one_line
+from qmsdocs.workbook import WorkbookReader
+
+NA = "—"
+#: The template's placeholder pictures, in the order tools/template_scores.py adds them.
+CHART_PARTS = ("word/media/image1.png", "word/media/image2.png")
+
+
+# -- reading ---------------------------------------------------------------------------------
+def read(path: Path, display: str) -> tuple[ScoresData, list[str]]:
+    """Return the scores workbook's data and warnings; raise DataError listing every problem."""
+    reader = WorkbookReader(path, display)
+    try:
+        fields, _ = reader.fields(PERIOD)
+        before = len(reader.problems)
+        indicators = read_indicators(reader)
+        # Names that fail to parse would make every reference to them "unknown": check only clean sheets.
+        indicators_ok = len(reader.problems) == before
+        before = len(reader.problems)
+        staff, staff_rows = _read_staff(reader)
+        staff_ok = len(reader.problems) == before
+        ratings, rated = _read_ratings(reader, staff_rows if staff_ok else None,
+                                       {i.code: i for i in indicators}, indicators_ok)
+        service = _read_service(reader, staff_rows if staff_ok else None)
+        if staff_ok:
+            _check_rated(reader, staff, staff_rows, indicators, rated)
+        reader.raise_if_problems()
+        if any(i.kind == "quantitative" for i in indicators):
+            served = {s.staff_id for s in service}
+            reader.warnings += [f"{reader.file}, sheet {SERVICE.name}: staff {one_line(p.staff_id)} has no row; "
+                                "its quantitative indicators are not applicable" for p in staff
+                                if p.staff_id not in served]
+        return ScoresData(fields, indicators, staff, ratings, service), reader.warnings
+    finally:
+        reader.close()
+
+
+def _check_rated(reader: WorkbookReader, staff: tuple[Staff, ...], staff_rows: dict[str, int],
+                 indicators: tuple[Indicator, ...], rated: set[tuple[str, str]]) -> None:
+    """Report each staff member left without a rating on a qualitative indicator, on the Staff row."""
+    for person in staff:
+        for ind in indicators:
+            if ind.kind == "qualitative" and (person.staff_id, ind.code) not in rated:
+                reader.problem(f"staff {one_line(person.staff_id)} has no rating on qualitative indicator "
+                               f"{one_line(ind.code)}; add at least one row for it to sheet {RATINGS.name}",
+                               STAFF.name, staff_rows[person.staff_id], "staff_id")
+
+
+def _read_staff(reader: WorkbookReader) -> tuple[tuple[Staff, ...], dict[str, int]]:
+    """Return the staff and the row of each staff_id (ids of rows with other problems included)."""
+    rows: dict[str, int] = {}
+    staff = []
+    for row in reader.table(STAFF):
+        sid = row["staff_id"]
+        if sid is None:
+            continue
+        if sid in rows:
+            reader.problem(f"duplicate staff_id {one_line(sid)} (first in row {rows[sid]})", STAFF.name, row.number,
+                           "staff_id")
+            continue
+        rows[sid] = row.number
+        if row["name"] is not None:
+            staff.append(Staff(sid, row["name"], row["position"] or ""))
+    if not rows and not reader.problems:
+        reader.problem("has no staff; add at least one row", STAFF.name)
+    return tuple(staff), rows
+
+
+def _read_ratings(reader: WorkbookReader, staff_rows: dict[str, int] | None, indicators: dict[str, Indicator],
+                  indicators_ok: bool) -> tuple[tuple[Rating, ...], set[tuple[str, str]]]:
+    """Return the ratings and the (staff_id, indicator) pairs that have at least one rating row."""
+    sheet = RATINGS.name
+    ratings, rated, seen = [], set(), {}
+    for row in reader.table(RATINGS):
+        sid, code, evaluator = row["staff_id"], row["indicator"], row["evaluator"]
+        if sid is not None and staff_rows is not None and sid not in staff_rows:
+            reader.problem(f"unknown staff_id {one_line(sid)}; it is not in sheet {STAFF.name}", sheet, row.number,
+                           "staff_id")
+        indicator = indicators.get(code) if code is not None else None
+        if code is not None and indicator is None and indicators_ok:
+            reader.problem(f"unknown indicator {one_line(code)}; it is not in sheet Indicators", sheet, row.number,
+                           "indicator")
+        if indicator is not None and indicator.kind == "quantitative":
+            reader.problem(f"indicator {one_line(code)} is quantitative: its score comes from sheet {SERVICE.name}, "
+                           "not from ratings", sheet, row.number, "indicator")
+        if sid is not None and code is not None:
+            rated.add((sid, code))
+            key = (sid, evaluator, code)
+            if evaluator is not None and key in seen:
+                # A second row would count the same evaluator twice in the mean.
+                reader.problem(f"{one_line(evaluator)} already rated {one_line(sid)} on {one_line(code)} "
+                               f"(row {seen[key]})", sheet, row.number, "evaluator")
+            seen.setdefault(key, row.number)
+        if None not in (sid, code, evaluator, row["evaluator_type"], row["score"]):
+            ratings.append(Rating(sid, evaluator, row["evaluator_type"], code, row["score"]))
+    return tuple(ratings), rated
+
+
+def _read_service(reader: WorkbookReader, staff_rows: dict[str, int] | None) -> tuple[Service, ...]:
+    """Return the Service rows, checked: known staff, one row each, first_pass and repeat ≤ jobs."""
+    sheet = SERVICE.name
+    seen: dict[str, int] = {}
+    out = []
+    for row in reader.table(SERVICE):
+        sid, jobs = row["staff_id"], row["jobs"]
+        if sid is not None and sid in seen:
+            reader.problem(f"duplicate Service row for staff_id {one_line(sid)} (first in row {seen[sid]})",
+                           sheet, row.number, "staff_id")
+        elif sid is not None:
+            seen[sid] = row.number
+            if staff_rows is not None and sid not in staff_rows:
+                reader.problem(f"unknown staff_id {one_line(sid)}; it is not in sheet {STAFF.name}", sheet,
+                               row.number, "staff_id")
+        for column in ("first_pass", "repeat"):
+            if jobs is not None and row[column] is not None and row[column] > jobs:
+                reader.problem(f"{column} {row[column]} is more than jobs {jobs}", sheet, row.number, column)
+        counts = [row[c] for c in ("jobs", "first_pass", "repeat", "complaints", "scrapped")]
+        if sid is not None and None not in counts:
+            out.append(Service(sid, *counts))
+    return tuple(out)
+
+
+def title_of(data: ScoresData) -> str | None:
+    """Return None: the scores workbook has no title field."""
+    return None
+
+
+# -- scoring and display ---------------------------------------------------------------------
+def rules_of(config: Config) -> ScoringRules:
+    """Return the scoring rules the workspace configures (leader weight, grade bands)."""
+    return ScoringRules(leader_weight=Fraction(config.leader_weight),
+                        bands=tuple((floor, grade) for grade, floor in config.grade_bands.items()))
+
+
+def _shown(value: Decimal | None) -> str:
+    """Return a rounded one-decimal value as text, or "—" when it does not apply."""
+    return NA if value is None else format(value, "f")
+
+
+def _measured(value: Fraction | None) -> str:
+    """Return a measured rate as a one-decimal percentage (0.925 → 92.5%), or "—"."""
+    return NA if value is None else f"{round_half_up(value * 100)}%"
+
+
+def _target(value: Fraction | Decimal) -> str:
+    """Return a target rate as written in the plan (0.9 → 90%)."""
+    fraction = Fraction(value)
+    return rate_text(Decimal(fraction.numerator) / Decimal(fraction.denominator))
+
+
+def _grade(result: StaffResult, L: dict[str, str]) -> str:
+    return L[f"grade_{result.grade}"] if result.grade else NA
+
+
+def _ratings_text(ratings: list[Rating], kind: str, language: str) -> str:
+    """Return one kind's ratings of one indicator as "name score" pairs (王建国 95、李明 92), or "—"."""
+    sep = "、" if language == "zh" else "; "
+    return sep.join(f"{r.evaluator} {number_text(r.score)}" for r in ratings if r.evaluator_type == kind) or NA
+
+
+def _person(result: StaffResult, data: ScoresData, language: str, L: dict[str, str]) -> dict[str, Any]:
+    """Return one staff member's page: counts, indicator scores and the ratings behind them."""
+    sid = result.staff.staff_id
+    service = next((s for s in data.service if s.staff_id == sid), None)
+    counts = ("jobs", "first_pass", "repeat", "complaints", "scrapped")
+    mine = [r for r in data.ratings if r.staff_id == sid]
+    return {
+        "staff_id": sid, "name": result.staff.name, "position": result.staff.position,
+        "total": _shown(result.total_rounded), "grade": _grade(result, L),
+        "rank": NA if result.rank is None else str(result.rank),
+        "service": [{c: NA if service is None else str(getattr(service, c)) for c in counts}],
+        "indicators": [
+            {"code": s.code, "name": s.name, "value": _measured(s.value) if s.kind == "quantitative" else NA,
+             "leader": _shown(s.leader_mean_rounded), "peer": _shown(s.peer_mean_rounded),
+             "score": _shown(s.score_rounded), "weight": number_text(s.weight), "weighted": _shown(s.weighted_rounded)}
+            for s in result.indicators
+        ],
+        "not_applicable": any(not s.applicable for s in result.indicators),
+        # Every single rating, grouped per indicator, so the means above can be recomputed by hand.
+        "ratings": [{"indicator": ind.code,
+                     "leader": _ratings_text([r for r in mine if r.indicator == ind.code], "leader", language),
+                     "peer": _ratings_text([r for r in mine if r.indicator == ind.code], "peer", language)}
+                    for ind in data.indicators if ind.kind == "qualitative"],
+    }
+
+
+def _team(report: ScoreReport, L: dict[str, str]) -> list[dict[str, str]]:
+    """Return the team figures as table rows: totals, first-pass rate against each target, complaints."""
+    team = report.team
+    rows = [{"item": L["team_jobs"], "actual": str(team.jobs), "target": NA, "result": NA},
+            {"item": L["team_first_pass_count"], "actual": str(team.first_pass), "target": NA, "result": NA}]
+    for name, target, met in team.targets:
+        rows.append({"item": L["team_first_pass"], "actual": _measured(team.first_pass_rate),
+                     "target": f"{L['target_' + name]} ≥ {_target(target)}",
+                     "result": NA if team.first_pass_rate is None else L["met" if met else "not_met"]})
+    rows.append({"item": L["team_complaints"], "actual": str(team.complaints), "target": "0",
+                 "result": L["met" if team.complaints_met else "not_met"]})
+    return rows
+
+
+def formulas(data: ScoresData, config: Config, rules: ScoringRules, L: dict[str, str]) -> list[str]:
+    """Return every formula behind the figures, with this workspace's weights, targets and bands."""
+    language = config.language
+    out = [L["formula_rates"]]
+    w = config.leader_weight
+    for ind in data.indicators:
+        if ind.kind == "qualitative":
+            out.append(L["formula_qualitative"].format(code=ind.code, name=ind.name, w=number_text(w),
+                                                       v=number_text(1 - w)))
+            continue
+        metric = vocab.label("metric", ind.metric or "first_pass_rate", language)
+        key = "formula_lower" if ind.metric in LOWER_IS_BETTER else "formula_higher"
+        out.append(L[key].format(code=ind.code, name=ind.name, metric=metric, target=rate_text(ind.target),
+                                 limit=rate_text(ind.limit)))
+    out += [L["formula_total"], L["formula_rounding"],
+            L["formula_grades"].format(**{g: number_text(v) for g, v in config.grade_bands.items()})]
+    sep = "、" if language == "zh" else ", "
+    out.append(L["formula_team"].format(targets=sep.join(f"{L['target_' + name]} {_target(value)}"
+                                                         for name, value in rules.first_pass_targets)))
+    return out
+
+
+def context(data: ScoresData, config: Config) -> dict[str, Any]:
+    """Return the template variables of the full score document."""
+    language, L, rules = config.language, labels(config.language), rules_of(config)
+    report = scoring.compute(data, rules)
+    by_id = {r.staff.staff_id: r for r in report.results}
+    averages = []
+    for ind, (_, _, rounded) in zip(data.indicators, report.indicator_averages):
+        count = sum(1 for r in report.results for s in r.indicators if s.code == ind.code and s.applicable)
+        averages.append({"code": ind.code, "name": ind.name, "kind": vocab.label("kind", ind.kind, language),
+                         "weight": number_text(ind.weight), "count": str(count), "average": _shown(rounded)})
+    evaluated_on = data.fields.get("evaluated_on")
+    return {
+        "full": True,
+        "scores": {"period": str(data.fields.get("period") or NA),
+                   "evaluated_on": evaluated_on.isoformat() if hasattr(evaluated_on, "isoformat") else NA,
+                   "staff_count": str(len(data.staff)), "leader_weight": number_text(config.leader_weight)},
+        "summary": [{"rank": NA if r.rank is None else str(r.rank), "staff_id": r.staff.staff_id,
+                     "name": r.staff.name, "total": _shown(r.total_rounded), "grade": _grade(r, L)}
+                    for r in report.results],
+        "averages": averages,
+        "team": _team(report, L),
+        # Pages follow the Staff sheet's order, the order the leader holds the talks in.
+        "people": [_person(by_id[p.staff_id], data, language, L) for p in data.staff],
+        "formulas": formulas(data, config, rules, L),
+    }
+
+
+def person_contexts(data: ScoresData, config: Config) -> list[tuple[str, dict[str, Any]]]:
+    """Return (staff_id, template variables) of each split document: the cover and one person's page."""
+    full = context(data, config)
+    shared = {"full": False, "scores": {"period": full["scores"]["period"]}}
+    return [(p["staff_id"], shared | {"people": [p]}) for p in full["people"]]
+
+
+def chart_media(data: ScoresData, config: Config) -> dict[str, bytes]:
+    """Return the chart pictures by template part name: totals per person, team first-pass rate."""
+    from qmsdocs import charts
+
+    report = scoring.compute(data, rules_of(config))
+    return dict(zip(CHART_PARTS, charts.score_charts(data, report, labels(config.language))))
+
+
+# -- extra outputs ---------------------------------------------------------------------------
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]')
+
+
+def split_name(doc_no: str, staff_id: str) -> str:
+    """Return the file name of a staff member's split document: ``<doc_no>_<staff_id>.docx``."""
+    return f"{doc_no}_{_UNSAFE.sub('_', staff_id)}.docx"
+
+
+def render_split(job: dict[str, Any]) -> bytes:
+    """Return one split document rendered from a plain job dict, read back like every document.
+
+    Runs in a worker process under ``--jobs``: the job holds only picklable values, and the
+    compiled template is cached per process, so each worker loads it once.
+    """
+    from qmsdocs.render import load_template
+    from qmsdocs.rendering import check_readback
+
+    package = load_template(Path(job["template"])).render(job["context"], job["core"])
+    check_readback(package, job["expected"], job["what"])
+    return package
+
+
+def _warm(template: str) -> None:
+    from qmsdocs.render import load_template
+
+    load_template(Path(template))
+
+
+def _render_all(jobs: list[dict[str, Any]], workers: int) -> list[bytes]:
+    """Return the rendered split documents in job order, using ``workers`` processes when > 1."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [render_split(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # spawn, not fork: the parent holds an open SQLite transaction, and spawn behaves the same on Windows.
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_warm, initargs=(jobs[0]["template"],)) as pool:
+            return list(pool.map(render_split, jobs))
+    except BrokenProcessPool:
+        # Workers that cannot start (no importable main module, a sandbox without processes) must not
+        # fail the command: the same jobs rendered here give the same bytes, only slower.
+        return [render_split(job) for job in jobs]
+
+
+def _split(ws: Any, rev_id: int, data: ScoresData, folder: Path, workers: int, batch: Any) -> list[str]:
+    """Stage one document per staff member in ``folder``, from the revision's own frame; return their paths."""
+    from qmsdocs.rendering import build_frame
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"option --split: {folder} exists and is not a folder")
+    frame = build_frame(ws, rev_id)
+    base = {"frame": frame.context(), "L": labels(ws.config.language)}
+    template = str(ws.template_for("scores"))
+    names: dict[str, str] = {}
+    jobs = []
+    for staff_id, content in person_contexts(data, ws.config):
+        name = split_name(frame.doc_no, staff_id)
+        if name in names:
+            raise UsageError(f"option --split: staff ids {one_line(names[name])} and {one_line(staff_id)} "
+                             f"give the same file name {one_line(name)}")
+        names[name] = staff_id
+        jobs.append({"template": template, "context": base | content, "core": frame.core_properties(),
+                     "expected": frame.values() + leaf_texts(content), "what": f"{frame.doc_no} ({staff_id})"})
+    paths = []
+    for name, package in zip(names, _render_all(jobs, workers)):
+        batch.stage(folder / name, package)
+        paths.append(str((folder / name).resolve()))
+    return paths
+
+
+def extra_outputs(ws: Any, rev_id: int, data: ScoresData, options: dict[str, Any], batch: Any) -> dict[str, Any]:
+    """Stage the results workbook (``xlsx``) and the split documents (``split``, ``jobs``) in ``batch``.
+
+    Return ``{"xlsx": path, "split": [paths]}`` for the outputs asked for.
+    """
+    from qmsdocs import results_workbook
+
+    xlsx, split, jobs = options.get("xlsx"), options.get("split"), options.get("jobs")
+    if jobs is not None and split is None:
+        raise UsageError("option --jobs renders the --split documents; give --split DIR too")
+    out: dict[str, Any] = {}
+    if xlsx is not None:
+        path = Path(xlsx)
+        if path.suffix.lower() != ".xlsx":
+            raise UsageError(f"option --xlsx: {xlsx}: the results file must end in .xlsx")
+        L = labels(ws.config.language)
+        report = scoring.compute(data, rules_of(ws.config))
+        grades = {g: L[f"grade_{g}"] for g in ("excellent", "good", "satisfactory", "needs_improvement")}
+        created = ws.conn.execute("SELECT created_on FROM revisions WHERE id = ?", (rev_id,)).fetchone()[0]
+        batch.stage(path, results_workbook.build(report, [i.code for i in data.indicators], grades,
+                                                 L["chart_totals"], dt.date.fromisoformat(created)))
+        out["xlsx"] = str(path.resolve())
+    if split is not None:
+        out["split"] = _split(ws, rev_id, data, Path(split), int(jobs or 1), batch)
+    return out
+
+
+DOCTYPE = DocType(name="scores", read=read, context=context, title_of=title_of,
+                  default_title=("客户服务人员考评评分表", "Customer Service Evaluation Score Sheets"),
+                  options=("xlsx", "split", "jobs"), extra_outputs=extra_outputs, media=chart_media)
