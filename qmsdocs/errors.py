@@ -34,7 +34,9 @@ class ConfigError(UsageError):
 
 
 class WorkspaceBusy(QmsError):
-    """Another qms process held the workspace for longer than the wait allows."""
+    """Another qms process held the workspace for longer than the wait allows (exit 1: try again)."""
+
+    exit_code = 1
 
 
 class TemplateError(QmsError):

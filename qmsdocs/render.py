@@ -36,13 +36,15 @@ def _finalize(value: Any) -> Any:
 @functools.lru_cache(maxsize=1)
 def environment() -> Any:
     """Return the sandboxed, autoescaping Jinja2 environment used for every template."""
-    from jinja2 import StrictUndefined
+    from jinja2 import DictLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize,
                                         keep_trailing_newline=True)
     # No helpers beyond range: nothing in a template can reach a module, a file or the environment.
     env.globals = {"range": env.globals["range"]}
+    # An empty loader: {% include %} and {% import %} find nothing instead of failing obscurely.
+    env.loader = DictLoader({})
     return env
 
 
@@ -59,7 +61,7 @@ class CompiledTemplate:
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None) -> bytes:
         """Return the bytes of the filled .docx; ``media`` replaces named parts (e.g. a chart picture)."""
         from jinja2 import TemplateError as JinjaError
-        from jinja2.exceptions import SecurityError
+        from jinja2.exceptions import SecurityError, TemplateNotFound
         from lxml import etree
 
         out = []
@@ -69,6 +71,9 @@ class CompiledTemplate:
                     xml = self.compiled[name].render(context)
                 except SecurityError as exc:
                     raise TemplateError(f"{self.path}: refused by the template sandbox: {exc}") from None
+                except TemplateNotFound as exc:
+                    raise TemplateError(f"{self.path}: refused by the template sandbox: a template may not "
+                                        f"include or import other files ({exc})") from None
                 except JinjaError as exc:
                     raise TemplateError(f"{self.path}: {name}: {exc}") from None
                 data = xml.encode("utf-8")

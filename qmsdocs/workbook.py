@@ -37,6 +37,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_ZIP_ENTRIES = 5000
 #: Non-blank rows read from one sheet at most.
+#: Excel's own limit for one cell; a longer text was not typed in Excel and is refused.
+MAX_CELL_CHARS = 32_767
 MAX_ROWS = 200_000
 
 _METHOD_SPLIT = re.compile(r"[,，、;；/\s]+")
@@ -559,6 +561,9 @@ class WorkbookReader:
             problem = bad_character(raw)
             if problem:
                 self.problem(f"{problem} is not allowed", sheet, row, col)
+                return None
+            if len(raw) > MAX_CELL_CHARS:
+                self.problem(f"holds {len(raw):,} characters; a cell holds at most {MAX_CELL_CHARS:,}", sheet, row, col)
                 return None
             if not raw.strip():
                 raw = None
