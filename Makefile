@@ -24,5 +24,9 @@ templates: $(VENV)/.installed
 samples: $(VENV)/.installed
 	$(PY) tools/build_samples.py
 
+# The benchmark against its budgets (docs/performance.md); `$(PY) bench/run.py --quick` for a quick look.
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis qms-demo-*

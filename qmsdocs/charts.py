@@ -1,17 +1,19 @@
-"""Chart pictures for the score sheets, drawn with matplotlib as deterministic PNG bytes.
+"""Chart pictures for the score sheets, painted with Pillow as deterministic PNG bytes.
 
-Each chart is drawn on its own ``Figure`` with the Agg canvas (never pyplot, whose global state
-would leak between calls), at a fixed size and resolution, and saved without the ``Software``
-metadata that would change with the matplotlib version. The same inputs therefore give the same
-bytes, which keeps the rendered .docx byte-identical across renders.
+A bar chart here is a few dozen rectangles, lines and labels: Pillow paints them in tens of
+milliseconds, where importing a plotting library alone took longer than the rest of the document.
+Every chart has a fixed size, fonts and layout, and Pillow's PNG holds no time stamp, so the same
+inputs give the same bytes, which keeps the rendered .docx byte-identical across renders.
 """
 from __future__ import annotations
 
 import functools
 import io
-import warnings
-from collections.abc import Callable, Sequence
+import math
+import os
+from collections.abc import Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from qmsdocs.models import ScoresData
@@ -20,94 +22,264 @@ from qmsdocs.scoring import ScoreReport, round_half_up
 #: Inches and dots per inch of every chart; the template's placeholder pictures share the aspect.
 FIGSIZE = (8.0, 4.0)
 DPI = 120
-#: CJK-capable families, most preferred first (fonts-noto-cjk gives the Noto ones on Linux).
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "Microsoft YaHei", "SimHei", "PingFang SC")
+#: Above this many bars a chart shows the profile of the values as one filled outline, without a
+#: name or a figure per bar: at 8 inches wide those would overlap into a black band anyway (the
+#: tables carry every name and value).
+LABELLED_BARS = 40
+#: CJK-capable font files, most preferred first, with the face wanted from a collection
+#: (fonts-noto-cjk gives the first on Linux; then Source Han, WenQuanYi, Windows, macOS).
+CJK_FONTS: tuple[tuple[str, str | None], ...] = (
+    ("NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"), ("NotoSansCJKsc-Regular.otf", None),
+    ("NotoSansSC-Regular.otf", None), ("NotoSansSC-Regular.ttf", None),
+    ("SourceHanSansSC-Regular.otf", None), ("SourceHanSans-Regular.ttc", "Source Han Sans SC"),
+    ("wqy-zenhei.ttc", None), ("wqy-microhei.ttc", None), ("msyh.ttc", None), ("msyh.ttf", None),
+    ("simhei.ttf", None), ("PingFang.ttc", None), ("Hiragino Sans GB.ttc", None), ("STHeiti Medium.ttc", None))
+#: Used when no CJK font is installed (Chinese characters then show as boxes; the tables carry them).
+LATIN_FONTS = ("DejaVuSans.ttf", "Arial.ttf", "arial.ttf", "LiberationSans-Regular.ttf")
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
+                "/System/Library/Fonts", "/Library/Fonts", "~/Library/Fonts",
+                os.path.join(os.environ.get("WINDIR", "C:/Windows"), "Fonts"),
+                os.path.join(os.environ.get("LOCALAPPDATA", "~"), "Microsoft/Windows/Fonts"))
+
+_BLACK, _WHITE, _GRID = (0, 0, 0), (255, 255, 255), (231, 231, 231)
+_BLUE, _ORANGE, _GREY, _RED = "#4472C4", "#ED7D31", "#A5A5A5", "#C00000"
+#: Dash patterns in pixels (on, off, ...) of the three target lines, as "--", "-." and ":".
+_DASHES = ((7, 3), (7, 3, 2, 3), (2, 3))
+
+
+def _pt(points: float) -> int:
+    return round(points * DPI / 72)
 
 
 @functools.lru_cache(maxsize=1)
-def font_family() -> list[str]:
-    """Return the font family list: an installed CJK font first if there is one, then DejaVu Sans."""
-    from matplotlib import font_manager
+def font_file() -> tuple[str, int] | None:
+    """Return (path, index in the collection) of the font charts use: CJK if installed, else Latin."""
+    from PIL import ImageFont
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    chosen = [name for name in CJK_FONTS if name in installed][:1]
-    return chosen + ["DejaVu Sans"]
+    found: dict[str, str] = {}
+    for folder in FONT_FOLDERS:
+        for root, _, files in os.walk(os.path.expanduser(folder)):
+            for name in files:
+                found.setdefault(name.lower(), os.path.join(root, name))
+    for name, face in CJK_FONTS:
+        path = found.get(name.lower())
+        if path is None:
+            continue
+        for index in range(12 if face else 1):
+            try:
+                if face is None or ImageFont.truetype(path, 10, index=index).getname()[0] == face:
+                    return path, index
+            except OSError:
+                break
+    for name in LATIN_FONTS:
+        if name.lower() in found:
+            return found[name.lower()], 0
+    return None
 
 
-def _png(figure: Any) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+@functools.lru_cache(maxsize=16)
+def _font(points: float) -> Any:
+    from PIL import ImageFont
 
-    FigureCanvasAgg(figure)  # attaches itself to the figure
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def _figure() -> tuple[Any, Any]:
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    return figure, figure.add_subplot()
+    chosen = font_file()
+    if chosen is None:
+        return ImageFont.load_default(_pt(points))
+    return ImageFont.truetype(chosen[0], _pt(points), index=chosen[1])
 
 
-def _draw(draw: Callable[[], Any]) -> bytes:
-    """Return the PNG of a chart drawn by ``draw()``; missing-glyph warnings are silenced.
+class _Chart:
+    """One bar chart being painted: a frame of axes with a y range, bars, lines and labels."""
 
-    Without a CJK font matplotlib warns once per missing glyph; the chart is still useful
-    (the document's tables carry the names), so the fallback is silent by design.
+    def __init__(self, n: int, y_range: tuple[float, float], title: str, y_label: str,
+                 x_labels: Sequence[tuple[int, str]], x_label: str = "") -> None:
+        """Lay out ``n`` bars; ``x_labels`` are (bar index, text) under the axis, slanted if more than 8."""
+        from PIL import Image, ImageDraw
+
+        self.width, self.height = round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI)
+        self.image = Image.new("RGB", (self.width, self.height), _WHITE)
+        self.draw = ImageDraw.Draw(self.image)
+        self.n, (self.lo, self.hi) = max(n, 1), y_range
+        self.ticks = _ticks(self.lo, self.hi)
+        tick_font, label_font = _font(10), _font(10)
+        rotated = len(x_labels) > 8
+        # Margins fit the labels around the axes, as a constrained layout would.
+        tick_width = max(self.draw.textlength(_tick_text(t), font=tick_font) for t in self.ticks)
+        self.left = 8 + _pt(10) + 6 + round(tick_width) + 8
+        label_height = max((self._text_size(t, _font(9))[1] for _, t in x_labels), default=0)
+        if rotated:
+            label_height = max((round(self.draw.textlength(t, font=_font(9)) * 0.71 + self._text_size(t, _font(9))[1])
+                                for _, t in x_labels), default=0)
+        self.top = 10 + _pt(12) + 12
+        self.bottom = self.height - (8 + label_height + 8 + (_pt(10) + 6 if x_label else 0))
+        self.right = self.width - 12
+        self.slot = (self.right - self.left) / self.n
+        self._title(title, y_label, x_label, label_font)
+        self._grid(tick_font)
+        self._x_labels(x_labels, rotated)
+
+    # -- geometry ------------------------------------------------------------------------------
+    def y(self, value: float) -> float:
+        value = min(max(value, self.lo), self.hi)
+        return self.bottom - (value - self.lo) / (self.hi - self.lo) * (self.bottom - self.top)
+
+    def x(self, index: float) -> float:
+        return self.left + (index + 0.5) * self.slot
+
+    def _text_size(self, text: str, font: Any) -> tuple[int, int]:
+        box = self.draw.textbbox((0, 0), text, font=font, anchor="la")
+        return box[2] - box[0], box[3] - box[1]
+
+    # -- parts ---------------------------------------------------------------------------------
+    def _title(self, title: str, y_label: str, x_label: str, font: Any) -> None:
+        self.draw.text((self.width / 2, 10), title, font=_font(12), fill=_BLACK, anchor="ma")
+        if y_label:
+            self._rotated_text(y_label, font, 90, (8, (self.top + self.bottom) / 2), "left")
+        if x_label:
+            self.draw.text(((self.left + self.right) / 2, self.height - 8), x_label, font=font, fill=_BLACK,
+                           anchor="md")
+
+    def _grid(self, font: Any) -> None:
+        for tick in self.ticks:
+            y = round(self.y(tick))
+            self.draw.line([(self.left, y), (self.right, y)], fill=_GRID, width=1)
+            self.draw.line([(self.left - 4, y), (self.left, y)], fill=_BLACK, width=1)
+            self.draw.text((self.left - 7, y), _tick_text(tick), font=font, fill=_BLACK, anchor="rm")
+
+    def _x_labels(self, labels: Sequence[tuple[int, str]], rotated: bool) -> None:
+        font = _font(9)
+        for index, text in labels:
+            x = round(self.x(index))
+            self.draw.line([(x, self.bottom), (x, self.bottom + 4)], fill=_BLACK, width=1)
+            if rotated:
+                self._rotated_text(text, font, 45, (x, self.bottom + 7), "top-right")
+            else:
+                self.draw.text((x, self.bottom + 7), text, font=font, fill=_BLACK, anchor="ma")
+
+    def _rotated_text(self, text: str, font: Any, angle: int, at: tuple[float, float], corner: str) -> None:
+        from PIL import Image, ImageDraw
+
+        w, h = self._text_size(text, font)
+        stamp = Image.new("L", (w + 4, h + 6), 0)
+        ImageDraw.Draw(stamp).text((2, 2), text, font=font, fill=255, anchor="la")
+        stamp = stamp.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
+        x, y = at
+        if corner == "left":  # vertical text whose left edge is at x, centred on y
+            box = (round(x), round(y - stamp.height / 2))
+        else:  # text ending at its top-right corner on (x, y), running down to the left
+            box = (round(x - stamp.width), round(y))
+        self.image.paste(Image.new("RGB", stamp.size, _BLACK), box, stamp)
+
+    def bars(self, values: Sequence[float], colors: Sequence[str], labels: Sequence[str]) -> None:
+        half = self.slot * 0.3
+        for index, (value, color) in enumerate(zip(values, colors)):
+            x, top = self.x(index), self.y(value)
+            self.draw.rectangle([round(x - half), round(top), round(x + half) - 1, self.bottom], fill=color)
+        for index, (value, text) in enumerate(zip(values, labels)):
+            self.draw.text((self.x(index), self.y(value) - 3), text, font=_font(8), fill=_BLACK, anchor="md")
+
+    def profile(self, values: Sequence[float], color: str) -> None:
+        """Paint many values as one outline: each pixel column shows the bar under it."""
+        for column in range(self.left + 1, self.right):
+            index = min(int((column - self.left) / self.slot), len(values) - 1)
+            self.draw.line([(column, round(self.y(values[index]))), (column, self.bottom)], fill=color, width=1)
+
+    def hline(self, value: float, color: str, width: int, dashes: tuple[int, ...] | None = None) -> None:
+        y = round(self.y(value))
+        _dashed(self.draw, self.left, self.right, y, color, width, dashes)
+
+    def legend(self, entries: Sequence[tuple[str, str, int, tuple[int, ...] | None]]) -> None:
+        """Paint a legend in the lower right corner: (text, colour, line width, dashes) per line."""
+        font = _font(8)
+        line_height = _pt(8) + 8
+        text_width = max(self.draw.textlength(text, font=font) for text, *_ in entries)
+        w, h = round(30 + 8 + text_width + 12), line_height * len(entries) + 8
+        x0, y0 = self.right - 8 - w, self.bottom - 8 - h
+        self.draw.rectangle([x0, y0, x0 + w, y0 + h], fill=_WHITE, outline=(204, 204, 204))
+        for row, (text, color, width, dashes) in enumerate(entries):
+            y = y0 + 4 + row * line_height + line_height // 2
+            _dashed(self.draw, x0 + 8, x0 + 38, y, color, width, dashes)
+            self.draw.text((x0 + 46, y), text, font=font, fill=_BLACK, anchor="lm")
+
+    def png(self) -> bytes:
+        self.draw.rectangle([self.left, self.top, self.right, self.bottom], outline=_BLACK, width=1)
+        buffer = io.BytesIO()
+        self.image.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+
+def _dashed(draw: Any, x0: int, x1: int, y: int, color: str, width: int, dashes: tuple[int, ...] | None) -> None:
+    if not dashes:
+        draw.line([(x0, y), (x1, y)], fill=color, width=width)
+        return
+    x, step = x0, 0
+    while x < x1:
+        length = dashes[step % len(dashes)]
+        if step % 2 == 0:
+            draw.line([(x, y), (min(x + length, x1), y)], fill=color, width=width)
+        x += length
+        step += 1
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    """Return round tick values within lo..hi: steps of 1, 2, 2.5 or 5 times a power of ten, at most 7 ticks."""
+    span = hi - lo
+    magnitude = 10 ** math.floor(math.log10(span / 7)) if span > 0 else 1
+    for factor in (1, 2, 2.5, 5, 10, 20):
+        step = factor * magnitude
+        first = math.ceil(lo / step) * step
+        ticks = [round(first + i * step, 6) for i in range(int((hi - first) / step + 1e-9) + 1)]
+        if len(ticks) <= 7:
+            return ticks
+    return [lo, hi]
+
+
+def _counts(n: int) -> list[tuple[int, str]]:
+    """Return the ticks of an axis counting ``n`` bars: round counts, under the bar they count."""
+    return [(int(c) - 1, str(int(c))) for c in _ticks(1, n) if c == int(c) and c >= 1][:6]
+
+
+def _tick_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def totals_chart(names: Sequence[str], totals: Sequence[float], title: str, axis: str,
+                 rank_axis: str = "") -> bytes:
+    """Return the PNG bytes of a bar chart of each person's total score (0–100).
+
+    Above :data:`LABELLED_BARS` people the bars, in the given (rank) order, show no names:
+    the x axis counts them and is titled ``rank_axis``.
     """
-    import matplotlib
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
-        warnings.filterwarnings("ignore", message=r"findfont:")
-        with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": font_family(),
-                                    "axes.unicode_minus": False}):
-            return _png(draw())
-
-
-def totals_chart(names: Sequence[str], totals: Sequence[float], title: str, axis: str) -> bytes:
-    """Return the PNG bytes of a bar chart of each person's total score (0–100)."""
-
-    def draw() -> Any:
-        figure, ax = _figure()
-        bars = ax.bar(range(len(names)), totals, color="#4472C4", width=0.6)
-        ax.bar_label(bars, labels=[f"{t:.1f}" for t in totals], fontsize=8, padding=2)
-        ax.set_xticks(range(len(names)), list(names), rotation=45 if len(names) > 8 else 0,
-                      ha="right" if len(names) > 8 else "center", fontsize=9)
-        ax.set_ylim(0, 105)
-        ax.set_ylabel(axis)
-        ax.set_title(title)
-        ax.grid(axis="y", alpha=0.3)
-        return figure
-
-    return _draw(draw)
+    if len(names) > LABELLED_BARS:
+        chart = _Chart(len(names), (0, 105), title, axis, _counts(len(names)), rank_axis)
+        chart.profile(totals, _BLUE)
+        return chart.png()
+    chart = _Chart(len(names), (0, 105), title, axis, list(enumerate(names)))
+    chart.bars(totals, [_BLUE] * len(totals), [f"{t:.1f}" for t in totals])
+    return chart.png()
 
 
 def first_pass_chart(labels: Sequence[str], rates: Sequence[float], targets: Sequence[tuple[str, float]],
                      title: str, axis: str) -> bytes:
-    """Return the PNG bytes of first-pass rates in percent (the team's first) against target lines."""
+    """Return the PNG bytes of first-pass rates in percent (the team's first) against target lines.
 
-    def draw() -> Any:
-        figure, ax = _figure()
-        colors = ["#ED7D31"] + ["#A5A5A5"] * (len(rates) - 1)
-        bars = ax.bar(range(len(labels)), rates, color=colors, width=0.6)
-        ax.bar_label(bars, labels=[f"{r:.1f}" for r in rates], fontsize=8, padding=2)
-        for (name, value), style in zip(targets, ("--", "-.", ":")):
-            ax.axhline(value, linestyle=style, color="#C00000", linewidth=1.2,
-                       label=f"{name} {value:g}%")
-        low = min([*rates, *(v for _, v in targets)], default=0.0)
-        ax.set_ylim(max(0.0, (low // 10) * 10 - 10), 102)
-        ax.set_xticks(range(len(labels)), list(labels), rotation=45 if len(labels) > 8 else 0,
-                      ha="right" if len(labels) > 8 else "center", fontsize=9)
-        ax.set_ylabel(axis)
-        ax.set_title(title)
-        ax.legend(loc="lower right", fontsize=8)
-        ax.grid(axis="y", alpha=0.3)
-        return figure
-
-    return _draw(draw)
+    Above :data:`LABELLED_BARS` bars the team's rate is a solid line and the people's rates,
+    highest first, one profile: how many people stand above each target shows at a glance.
+    """
+    low = min([*rates, *(v for _, v in targets)], default=0.0)
+    y_range = (max(0.0, (low // 10) * 10 - 10), 102)
+    legend = [(f"{name} {value:g}%", _RED, 2, dashes) for (name, value), dashes in zip(targets, _DASHES)]
+    if len(rates) > LABELLED_BARS:
+        chart = _Chart(len(rates) - 1, y_range, title, axis, _counts(len(rates) - 1))
+        chart.profile(sorted(rates[1:], reverse=True), _GREY)
+        chart.hline(rates[0], _ORANGE, 3)
+        legend.insert(0, (f"{labels[0]} {rates[0]:.1f}%", _ORANGE, 3, None))
+    else:
+        chart = _Chart(len(rates), y_range, title, axis, list(enumerate(labels)))
+        chart.bars(rates, [_ORANGE] + [_GREY] * (len(rates) - 1), [f"{r:.1f}" for r in rates])
+    for (_, value), dashes in zip(targets, _DASHES):
+        chart.hline(value, _RED, 2, dashes)
+    chart.legend(legend)
+    return chart.png()
 
 
 def _percent(value: Fraction) -> float:
@@ -120,7 +292,7 @@ def score_charts(data: ScoresData, report: ScoreReport, L: dict[str, str]) -> tu
     the team and of each person with jobs against the three targets; ``L`` gives the words."""
     rated = [r for r in report.results if r.total_rounded is not None]
     totals = totals_chart([r.staff.name for r in rated], [float(r.total_rounded or 0) for r in rated],
-                          L["chart_totals"], L["total"])
+                          L["chart_totals"], L["total"], L["rank"])
     services = {s.staff_id: s for s in data.service if s.jobs > 0}
     served = [p for p in data.staff if p.staff_id in services]
     team = report.team.first_pass_rate

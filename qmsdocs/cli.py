@@ -6,14 +6,16 @@ each on stderr and exit code 1 (refused by a rule) or 2 (bad usage or data) in o
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
 from qmsdocs import __version__
-from qmsdocs.config import DOC_TYPES, ROLES
-from qmsdocs.errors import QmsError
+from qmsdocs.names import DOC_TYPES, ROLES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 STATUSES = ("draft", "effective", "superseded", "obsolete")
@@ -23,6 +25,8 @@ class QmsGroup(click.Group):
     """A click group that reports every expected error as one line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from qmsdocs.errors import QmsError  # here: `qms --help` and option errors never need it
+
         try:
             return super().invoke(ctx)
         except QmsError as exc:
@@ -49,6 +53,34 @@ def _emit(result: dict[str, Any], as_json: bool, human: str) -> None:
         click.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
     else:
         click.echo(human)
+
+
+@contextlib.contextmanager
+def _progress(label: str | None) -> Iterator[Callable[..., None] | None]:
+    """Yield a progress callback drawing a bar on stderr, or None: no label, or stderr not a terminal.
+
+    The library announces the work with ``progress(0, total)`` and reports it with ``progress(n)``;
+    the bar appears at the announcement, so work that turns out short shows none. Piped or
+    redirected, nothing is drawn: logs and scripts read stderr for ``Error:`` lines only.
+    """
+    if label is None or not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+
+    def advance(done: int, total: int | None = None) -> None:
+        nonlocal bar
+        if bar is None and total is not None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        if bar is not None and done:
+            bar.update(done)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def _revision_line(verb: str, r: dict[str, Any]) -> str:
@@ -116,7 +148,9 @@ def new(ctx: click.Context, kind: str, data: str, title: str | None, xlsx: str |
     """Create a new document of KIND as draft revision 1.0 (or A/0) from a workbook."""
     from qmsdocs import lifecycle
 
-    result = lifecycle.new(_workspace(ctx), kind, data, title, {"xlsx": xlsx, "split": split, "jobs": jobs})
+    ws = _workspace(ctx)
+    with _progress("Writing --split documents" if split else None) as progress:
+        result = lifecycle.new(ws, kind, data, title, {"xlsx": xlsx, "split": split, "jobs": jobs}, progress)
     _emit(result, as_json, _revision_line("Created", result))
 
 
@@ -282,7 +316,9 @@ def export(ctx: click.Context, out: str, doc_nos: tuple[str, ...], pdf: bool, as
     """
     from qmsdocs.export import export as export_package
 
-    result = export_package(_workspace(ctx), out, doc_nos, pdf)
+    ws = _workspace(ctx)
+    with _progress("Converting to PDF" if pdf else "Packing documents") as progress:
+        result = export_package(ws, out, doc_nos, pdf, progress)
     lines = [f"Wrote {result['path']} ({len(result['files']) + 1} files, sha256 {result['sha256']})"]
     lines += [f"  {d['doc_no']} {d['version']} effective {d['effective_date']}" for d in result["documents"]]
     _emit(result, as_json, "\n".join(lines))

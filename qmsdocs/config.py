@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import ConfigError
+from qmsdocs.names import DOC_TYPES, ROLES  # noqa: F401  (re-exported: config is where callers look)
 
-DOC_TYPES = ("plan", "minutes", "scores")
-ROLES = ("compile", "standardize", "review", "countersign", "approve")
 LANGUAGES = ("zh", "en")
 SCHEMES = ("decimal", "letter")
 GRADES = ("excellent", "good", "satisfactory")

@@ -72,6 +72,8 @@ def export(ws: Workspace, out: str | Path, doc_nos: tuple[str, ...] = (), pdf: b
 
     For each document: its effective revision's .docx and its revision log .docx; then the master
     list workbook and ``manifest.json`` with every file's sha256 and each revision's signatures.
+    ``progress``, if given, is called as ``progress(0, total)`` once the documents are known, then
+    ``progress(1)`` per document packed and per PDF made.
     """
     out = Path(out)
     if out.suffix.lower() != ".zip":
@@ -79,6 +81,8 @@ def export(ws: Workspace, out: str | Path, doc_nos: tuple[str, ...] = (), pdf: b
     chosen = _documents(ws, tuple(doc_nos))
     if not chosen:
         raise RuleError("no document has an effective revision yet; nothing to export")
+    if progress:
+        progress(0, len(chosen) * (3 if pdf else 1))  # with --pdf, two PDFs per document: itself and its log
     files: dict[str, bytes] = {}
     entries = []
     for doc, rev in chosen:

@@ -32,7 +32,8 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _write_synced(path: Path, data: bytes) -> None:
+def write_synced(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and wait until it is on disk."""
     with open(path, "wb") as f:
         f.write(data)
         f.flush()
@@ -47,7 +48,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and one rename: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
-    _write_synced(tmp, data)
+    write_synced(tmp, data)
     crashpoint("write-atomic")
     os.replace(tmp, path)
 
@@ -57,15 +58,30 @@ class FileBatch:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._staged: list[tuple[Path, Path]] = []
+        #: final path -> temporary name, in the order staged (a path staged again moves to the end).
+        self._staged: dict[Path, Path] = {}
         self._manifest: Path | None = None
 
     def stage(self, path: Path, data: bytes) -> None:
         """Write ``data`` for ``path`` under a hidden temporary name."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = _tmp_name(path)
-        _write_synced(tmp, data)
-        self._staged = [(t, p) for t, p in self._staged if p != path] + [(tmp, path)]
+        write_synced(tmp, data)
+        self._staged.pop(path, None)
+        self._staged[path] = tmp
+
+    def reserve(self, path: Path) -> Path:
+        """Return the hidden temporary name for ``path``, staged as if written: the caller writes it.
+
+        For files written by another process (split documents rendered by workers). The caller
+        must have written and synced the file by the time the command commits; until then an undo
+        removes whatever is there.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _tmp_name(path)
+        self._staged.pop(path, None)
+        self._staged[path] = tmp
+        return tmp
 
     def prepare(self, conn: sqlite3.Connection) -> None:
         """Record the commit token (inside the open transaction) and the pending manifest."""
@@ -74,26 +90,26 @@ class FileBatch:
         token = uuid.uuid4().hex
         conn.execute("INSERT INTO commits (token) VALUES (?)", (token,))
         manifest = {"pid": os.getpid(), "token": token,
-                    "files": [[str(t.resolve()), str(p.resolve())] for t, p in self._staged]}
+                    "files": [[str(t.resolve()), str(p.resolve())] for p, t in self._staged.items()]}
         self._manifest = self.root / f".qms-pending-{token}.json"
-        _write_synced(self._manifest, json.dumps(manifest).encode("utf-8"))
+        write_synced(self._manifest, json.dumps(manifest).encode("utf-8"))
 
     def place(self) -> None:
         """Rename every staged file into place (after the commit) and drop the manifest."""
-        for tmp, path in self._staged:
+        for path, tmp in self._staged.items():
             crashpoint("place")
             os.replace(tmp, path)
         if self._manifest is not None:
             self._manifest.unlink(missing_ok=True)
-        self._staged, self._manifest = [], None
+        self._staged, self._manifest = {}, None
 
     def undo(self) -> None:
         """Remove the staged files and the manifest (the register rolled back)."""
-        for tmp, _ in self._staged:
+        for tmp in self._staged.values():
             tmp.unlink(missing_ok=True)
         if self._manifest is not None:
             self._manifest.unlink(missing_ok=True)
-        self._staged, self._manifest = [], None
+        self._staged, self._manifest = {}, None
 
 
 def _alive(pid: int) -> bool:

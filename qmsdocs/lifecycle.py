@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +122,23 @@ def _stage_input(ws: Workspace, batch: FileBatch, blob: bytes) -> str:
 
 # -- commands --------------------------------------------------------------------------------
 def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None,
-        options: dict[str, Any] | None = None) -> dict[str, Any]:
+        options: dict[str, Any] | None = None, progress: Callable[..., None] | None = None) -> dict[str, Any]:
     """Create a document of ``doc_type`` from a workbook: next number, revision 1.0 (A/0) as draft.
 
     ``options`` are the type's own outputs (scores: ``xlsx``, ``split``, ``jobs``); they are
-    written in the same all-or-nothing command as the document.
+    written in the same all-or-nothing command as the document. ``progress``, if given, follows
+    the long part of those outputs: ``progress(0, total)`` once, then ``progress(1)`` per unit.
     """
+    kind = doctypes.get(doc_type)
+    given = {k: v for k, v in (options or {}).items() if v is not None}
+    # What the outputs need is started first (scores: --split worker processes), to get ready
+    # while the workbook is read and the document rendered; it is stopped whatever happens.
+    with kind.prepare(ws, given) if kind.prepare and given else nullcontext({}) as prepared:
+        return _new(ws, doc_type, data, title, options, progress, prepared)
+
+
+def _new(ws: Workspace, doc_type: str, data: str | Path, title: str | None, options: dict[str, Any] | None,
+         progress: Callable[..., None] | None, prepared: dict[str, Any]) -> dict[str, Any]:
     check_option("--title", title)
     options = {k: v for k, v in (options or {}).items() if v is not None}
     if title is not None and not title.strip():
@@ -154,7 +165,9 @@ def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None
             (doc_id, version, title, labels(language)["initial_issue"], today.isoformat(), Path(data).name,
              input_sha, content_hash(doc_type, title, input_sha), ws.document_file(doc_no, version))).lastrowid
         rev = _finish_render(ws, batch, rev_id, parsed)
-        extra = kind.extra_outputs(ws, rev_id, parsed, options, batch) if kind.extra_outputs and options else {}
+        extra = (kind.extra_outputs(ws, rev_id, parsed,
+                                    options | prepared | ({"progress": progress} if progress else {}), batch)
+                 if kind.extra_outputs and options else {})
         audit.record(conn, "new", None, doc_no, version,
                      {"status": [None, "draft"], "title": [None, title], "input_sha256": [None, input_sha],
                       "sha256": rev["sha256"]})

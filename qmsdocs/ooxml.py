@@ -5,10 +5,11 @@ Knows nothing of documents, revisions or scores: only parts, XML and zip entries
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
-from xml.sax.saxutils import escape
+from collections.abc import Iterable
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CORE_PART = "docProps/core.xml"
@@ -25,6 +26,14 @@ _CORE_ELEMENTS = (
     ("contentStatus", "cp:contentStatus"),
     ("lastModifiedBy", "cp:lastModifiedBy"),
 )
+
+
+def escape(text: str) -> str:
+    """Return ``text`` escaped for XML character data (``&``, ``<``, ``>``).
+
+    Not xml.sax.saxutils.escape: importing that module pulls in urllib, http and ssl.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def core_xml(props: dict[str, str]) -> bytes:
@@ -56,6 +65,25 @@ class Deflated:
         self.size = len(data)
         compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
         self.payload = compressor.compress(data) + compressor.flush()
+
+    @classmethod
+    def streamed(cls, name: str, chunks: Iterable[bytes]) -> Deflated:
+        """Return the entry of the concatenated ``chunks``, compressed as they come.
+
+        zlib's output does not depend on how its input is cut, so this gives the same bytes as
+        ``Deflated(name, b"".join(chunks))`` without ever holding the uncompressed part whole.
+        """
+        entry = cls.__new__(cls)
+        entry.name, entry.crc, entry.size = name, 0, 0
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        payload = []
+        for chunk in chunks:
+            entry.crc = zlib.crc32(chunk, entry.crc)
+            entry.size += len(chunk)
+            payload.append(compressor.compress(chunk))
+        payload.append(compressor.flush())
+        entry.payload = b"".join(payload)
+        return entry
 
 
 _DOS_TIME, _DOS_DATE = 0, (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01 00:00:00
@@ -115,11 +143,113 @@ def paragraph_texts(xml: bytes) -> list[str]:
     return out
 
 
+def is_text_part(name: str) -> bool:
+    """Return whether ``name`` is the body, a header or a footer of a .docx."""
+    return name == "word/document.xml" or (name.startswith(("word/header", "word/footer")) and name.endswith(".xml"))
+
+
 def document_text(package: bytes) -> str:
     """Return the text of the body, headers and footers of a .docx, one paragraph per line."""
     texts = []
-    for name, data in read_package(package):
-        if name == "word/document.xml" or (name.startswith("word/header") or name.startswith("word/footer")) \
-                and name.endswith(".xml"):
-            texts.extend(paragraph_texts(data))
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        for info in zf.infolist():
+            if is_text_part(info.filename):  # pictures and styles are never unpacked
+                texts.extend(paragraph_texts(zf.read(info)))
     return "\n".join(texts)
+
+
+# -- reading a part while it is written --------------------------------------------------------
+
+_W_PREFIX = re.compile(r"""xmlns:w\s*=\s*["']""" + re.escape(W_NS) + """["']""")
+#: Run and paragraph marks, as paragraph_texts reads them: a tab, a line break, a paragraph's end.
+_TAB_MARK = re.compile(r"<w:tab\b[^>]*>")
+_BREAK_MARK = re.compile(r"<w:(?:br|cr)\b[^>]*>|</w:p>|<w:p(?:\s[^>]*)?/>")
+_TEXT_RUN = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+
+
+def plain_prefix(source: str) -> bool:
+    """Return whether a WordprocessingML source binds its namespace once, to the prefix ``w``.
+
+    Then its text can be read with patterns on ``w:`` tags (as Word and LibreOffice write every
+    part); a part declaring the namespace otherwise is read through a full XML tree.
+    """
+    return source.count(W_NS) == 1 and _W_PREFIX.search(source) is not None
+
+
+class _Discard:
+    """An lxml parser target that builds nothing: the parser then only checks the XML."""
+
+    def close(self) -> None:
+        return None
+
+
+class PartReader:
+    """Check a WordprocessingML part for well-formedness and collect its text, fed in pieces.
+
+    The text is what :func:`paragraph_texts` gives, each paragraph followed by a line break.
+    ``fast`` parts (see :func:`plain_prefix`) are never held whole: the XML is checked by a
+    parser that builds no tree and the text is taken from each piece with patterns, so a
+    document of thousands of pages costs a few megabytes instead of a tree of gigabytes.
+    """
+
+    def __init__(self, fast: bool) -> None:
+        from lxml import etree
+
+        self.fast = fast
+        self._parser = etree.XMLParser(target=_Discard(), resolve_entities=False, no_network=True,
+                                       huge_tree=True)
+        self._pending = ""
+        self._texts: list[str] = []
+        self._whole: list[bytes] = []
+
+    def feed(self, text: str, data: bytes) -> None:
+        """Take the next piece: ``text`` and the same piece encoded, ``data``.
+
+        Raise ``lxml.etree.XMLSyntaxError`` as soon as the XML is found broken.
+        """
+        self._parser.feed(data)
+        if not self.fast:
+            self._whole.append(data)
+            return
+        text = self._pending + text
+        cut = text.rfind("</w:p>") + 6 if "</w:p>" in text else 0  # a paragraph split between pieces waits
+        self._pending = text[cut:]
+        if cut:
+            self._texts.append(_marked_text(text[:cut]))
+
+    def close(self) -> str:
+        """Return the part's text; raise ``lxml.etree.XMLSyntaxError`` if the XML is not complete."""
+        self._parser.close()
+        if not self.fast:
+            return "".join(t + "\n" for t in paragraph_texts(b"".join(self._whole)))
+        if self._pending:
+            self._texts.append(_marked_text(self._pending))
+        return _unescape("".join(self._texts))
+
+
+_REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _unescape(text: str) -> str:
+    """Return XML character data with its references (the five named ones, numeric) resolved."""
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(lambda m: chr(int(m[1], 16)) if m[1] else chr(int(m[2])) if m[2] else _NAMED[m[3]],
+                          text)
+
+
+def _marked_text(xml: str) -> str:
+    # Marks become text runs first, so one pass over the runs gives the text in document order.
+    if "<w:tab" in xml:
+        xml = _TAB_MARK.sub("<w:t>\t</w:t>", xml)
+    return "".join(_TEXT_RUN.findall(_BREAK_MARK.sub("<w:t>\n</w:t>", xml)))
+
+
+def read_part(data: bytes) -> str:
+    """Return the text of a whole WordprocessingML part, as :class:`PartReader` does."""
+    text = data.decode("utf-8")
+    reader = PartReader(plain_prefix(text))
+    reader.feed(text, data)
+    return reader.close()
+

@@ -4,33 +4,49 @@ A template is loaded and compiled once per process; rendering fills the body, he
 parts, writes fresh core properties and repacks the package with fixed timestamps, so the same
 context always gives the same bytes. Every value printed is escaped for XML; newlines and tabs in
 a value become Word line breaks and tabs.
+
+Each filled part streams through one pass: checked for well-formedness, read for its text (the
+read-back) and compressed piece by piece, so a document of thousands of pages is never held whole.
+A :class:`Series` renders many documents from one template, in worker processes if asked.
 """
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from qmsdocs import ooxml
-from qmsdocs.errors import TemplateError
+from qmsdocs.errors import ReadbackError, TemplateError
 
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+#: Strings the template yields that are joined into one piece of filled XML: few enough that a
+#: document of thousands of pages never exists whole in memory before it is compressed, many
+#: enough that the joining happens in C rather than one Python step per string.
+_PIECE = 2048
 
 
 def _finalize(value: Any) -> Any:
-    """Turn every printed value into escaped WordprocessingML text (autoescape for XML)."""
-    from markupsafe import Markup, escape
+    """Turn every printed value into escaped WordprocessingML text (autoescape for XML).
 
+    Escaped here and not only by autoescape, so that ``{% autoescape false %}`` in a template
+    cannot let a workbook value into the XML unescaped.
+    """
     if value is None:
         return ""
     if isinstance(value, Markup):
         return value
-    text = str(escape(str(value)))
-    return Markup(text.replace("\r\n", "\n").replace("\n", _BREAK).replace("\t", _TAB))
+    text = escape(value if isinstance(value, str) else str(value))
+    if "\n" in text or "\t" in text:
+        return Markup(str(text).replace("\r\n", "\n").replace("\n", _BREAK).replace("\t", _TAB))
+    return text
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,6 +64,14 @@ def environment() -> Any:
     return env
 
 
+@dataclass(frozen=True)
+class Filled:
+    """A filled .docx and the text of its body, headers and footers (one paragraph per line)."""
+
+    package: bytes
+    text: str
+
+
 @dataclass
 class CompiledTemplate:
     """A template package with its body, header and footer parts compiled."""
@@ -57,39 +81,70 @@ class CompiledTemplate:
     compiled: dict[str, Any]
     #: The parts no rendering changes, compressed once when the template is loaded.
     unchanged: dict[str, ooxml.Deflated]
+    #: The templated parts whose text can be read without a tree (see ooxml.plain_prefix).
+    fast: frozenset[str] = frozenset()
+    #: The Jinja source of each templated part, from which a worker process compiles its own copy.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None) -> bytes:
         """Return the bytes of the filled .docx; ``media`` replaces named parts (e.g. a chart picture)."""
+        return self.fill(context, core, media).package
+
+    def fill(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None) -> Filled:
+        """Return the filled .docx and its text, read from the filled XML as it is written.
+
+        Each templated part is rendered, checked for well-formedness, read for its text and
+        compressed piece by piece, in one pass: the read-back needs no second parse, and a
+        document of thousands of pages is never held uncompressed.
+        """
+        out: list[tuple[str, bytes | ooxml.Deflated]] = []
+        texts = []
+        for name, data in self.entries:
+            if name in self.compiled:
+                reader = ooxml.PartReader(name in self.fast)
+                out.append((name, ooxml.Deflated.streamed(name, self._pieces(name, context, reader))))
+                texts.append(self._close(name, reader))
+            elif name == ooxml.CORE_PART:
+                out.append((name, ooxml.core_xml(core)))
+            elif media and name in media:
+                out.append((name, media[name]))
+            else:
+                out.append((name, self.unchanged[name]))
+        return Filled(ooxml.write_package(out), "".join(texts))
+
+    def _pieces(self, name: str, context: dict[str, Any], reader: ooxml.PartReader) -> Iterator[bytes]:
+        """Yield the filled part ``name`` as UTF-8 pieces, each fed to ``reader`` first."""
         from jinja2 import TemplateError as JinjaError
         from jinja2.exceptions import SecurityError, TemplateNotFound
         from lxml import etree
 
-        out = []
-        for name, data in self.entries:
-            if name in self.compiled:
-                try:
-                    xml = self.compiled[name].render(context)
-                except SecurityError as exc:
-                    raise TemplateError(f"{self.path}: refused by the template sandbox: {exc}") from None
-                except TemplateNotFound as exc:
-                    raise TemplateError(f"{self.path}: refused by the template sandbox: a template may not "
-                                        f"include or import other files ({exc})") from None
-                except JinjaError as exc:
-                    raise TemplateError(f"{self.path}: {name}: {exc}") from None
-                data = xml.encode("utf-8")
-                try:
-                    etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, huge_tree=True))
-                except etree.XMLSyntaxError as exc:
-                    raise TemplateError(f"{self.path}: {name} is not well-formed after filling: {exc}") from None
-            elif name == ooxml.CORE_PART:
-                data = ooxml.core_xml(core)
-            elif media and name in media:
-                data = media[name]
-            else:
-                out.append((name, self.unchanged[name]))
-                continue
-            out.append((name, data))
-        return ooxml.write_package(out)
+        try:
+            strings = self.compiled[name].generate(context)
+            while batch := list(islice(strings, _PIECE)):
+                piece = "".join(batch)
+                data = piece.encode("utf-8")
+                reader.feed(piece, data)
+                yield data
+        except SecurityError as exc:
+            raise TemplateError(f"{self.path}: refused by the template sandbox: {exc}") from None
+        except TemplateNotFound as exc:
+            raise TemplateError(f"{self.path}: refused by the template sandbox: a template may not "
+                                f"include or import other files ({exc})") from None
+        except JinjaError as exc:
+            raise TemplateError(f"{self.path}: {name}: {exc}") from None
+        except etree.XMLSyntaxError as exc:
+            raise self._malformed(name, exc) from None
+
+    def _close(self, name: str, reader: ooxml.PartReader) -> str:
+        from lxml import etree
+
+        try:
+            return reader.close()
+        except etree.XMLSyntaxError as exc:
+            raise self._malformed(name, exc) from None
+
+    def _malformed(self, name: str, exc: Exception) -> TemplateError:
+        return TemplateError(f"{self.path}: {name} is not well-formed after filling: {exc}")
 
 
 def patched_parts(path: Path) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
@@ -117,9 +172,15 @@ def patched_parts(path: Path) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
 
 @functools.lru_cache(maxsize=16)
 def _load(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
+    entries, sources = patched_parts(path)
+    return _compile(path, entries, sources)
+
+
+def _compile(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, str],
+             unchanged: dict[str, ooxml.Deflated] | None = None) -> CompiledTemplate:
+    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled."""
     from jinja2 import TemplateSyntaxError
 
-    entries, sources = patched_parts(path)
     env = environment()
     compiled = {}
     for name, source in sources.items():
@@ -127,9 +188,11 @@ def _load(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
             compiled[name] = env.from_string(source)
         except TemplateSyntaxError as exc:
             raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
-    unchanged = {name: ooxml.Deflated(name, data) for name, data in entries
-                 if name not in compiled and name != ooxml.CORE_PART}
-    return CompiledTemplate(path, entries, compiled, unchanged)
+    if unchanged is None:
+        unchanged = {name: ooxml.Deflated(name, data) for name, data in entries
+                     if name not in compiled and name != ooxml.CORE_PART}
+    fast = frozenset(name for name, source in sources.items() if ooxml.plain_prefix(source))
+    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources)
 
 
 def load_template(path: Path) -> CompiledTemplate:
@@ -139,3 +202,193 @@ def load_template(path: Path) -> CompiledTemplate:
     except OSError:
         raise TemplateError(f"{path}: template not found") from None
     return _load(path, stat.st_mtime_ns, stat.st_size)
+
+
+# -- reading back --------------------------------------------------------------------------------
+def check_text(text: str, expected: Sequence[str], what: str) -> None:
+    """Raise ReadbackError unless every expected value appears in ``text`` (a document's text)."""
+    # Most values fill a paragraph (a table cell) exactly: a set look-up spares a search of the
+    # whole text, which for thousands of values over thousands of pages is what would cost.
+    paragraphs = set(text.split("\n"))
+    missing = [v for v in dict.fromkeys(expected) if v not in paragraphs and v not in text]
+    if missing:
+        shown = ", ".join(repr(v) for v in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise ReadbackError(f"{what}: the rendered document lacks {shown}{more}; nothing was registered "
+                            "(check the template shows every field)")
+
+
+# -- a series of documents from one template -----------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One document of a series: its own template variables and values to read back, and its name."""
+
+    context: dict[str, Any]
+    expected: list[str]
+    what: str
+
+
+@dataclass(frozen=True)
+class Common:
+    """What every document of a series shares: variables, core properties, values to read back."""
+
+    context: dict[str, Any]
+    core: dict[str, str]
+    expected: list[str]
+
+
+def _make(template: CompiledTemplate, common: Common, job: Job, target: Path | None) -> bytes | None:
+    """Render and read back one job; write it to ``target`` (synced) and return None, or return its bytes."""
+    filled = template.fill(common.context | job.context, common.core)
+    check_text(filled.text, common.expected + job.expected, job.what)
+    if target is None:
+        return filled.package
+    from qmsdocs.files import write_synced
+
+    write_synced(target, filled.package)
+    return None
+
+
+#: The template of a worker process, compiled once by its initializer (one template per process).
+_worker_template: CompiledTemplate | None = None
+
+
+def _start_worker(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, str],
+                  unchanged: dict[str, ooxml.Deflated]) -> None:
+    global _worker_template
+    # The parent's patched sources and compressed parts: a worker neither imports docxtpl nor deflates.
+    _worker_template = _compile(path, entries, sources, unchanged)
+
+
+def _render_in_worker(common: Common, batch: list[tuple[Job, Path | None]]) -> list[bytes | None]:
+    assert _worker_template is not None
+    return [_make(_worker_template, common, job, target) for job, target in batch]
+
+
+def _worker_ready() -> bool:
+    return _worker_template is not None
+
+
+class Series:
+    """Documents from one template, made in one or more processes.
+
+    With ``processes`` > 1 the ``processes - 1`` worker processes start as soon as the series is
+    created, so create it early: they get ready while this process does other work (reads the
+    workbook, renders the main document). Then this process renders too, next to them. Use it as
+    a context manager: leaving it stops the workers.
+    """
+
+    def __init__(self, template: CompiledTemplate, processes: int) -> None:
+        self.template = template
+        self.workers = max(0, processes - 1)
+        self._pool: Any = None
+        self._ready: list[Any] = []
+        self._starter: Any = None
+        if self.workers:
+            import multiprocessing
+            import threading
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the parent holds an open SQLite transaction, and spawn behaves the
+            # same on Windows.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=(template.path, template.entries, template.sources,
+                                                     template.unchanged))
+            # Work goes to the workers only once one has started: a batch handed over is theirs for
+            # good, and this process may well finish everything before a slow start is over. The
+            # first submit starts the workers and hands them the template through a pipe, which
+            # blocks until a new interpreter reads it: a thread waits for that, not this process.
+            self._starter = threading.Thread(target=self._start, name="qms-series-start", daemon=True)
+            self._starter.start()
+
+    def _start(self) -> None:
+        from concurrent.futures import Future
+
+        try:
+            self._ready.append(self._pool.submit(_worker_ready))
+        except BaseException as exc:  # no worker process at all: this process does the work
+            failed: Future = Future()
+            failed.set_exception(exc)
+            self._ready.append(failed)
+
+    def _started(self) -> Any:
+        """Return the future that says a worker is ready, or None while the workers are being started."""
+        return None if self._starter.is_alive() or not self._ready else self._ready[0]
+
+    def __enter__(self) -> Series:
+        return self
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        if self._pool is not None:
+            self._starter.join()
+            # After a failure, wait: no worker may still be writing a file once the caller undoes.
+            # After success every batch is back and a worker still starting up leaves in its own time.
+            self._pool.shutdown(wait=kind is not None, cancel_futures=True)
+
+    def run(self, common: Common, jobs: Sequence[Job], done: Callable[[int, bytes | None], None],
+            targets: Sequence[Path] | None = None) -> None:
+        """Render each job with the common variables and read it back for every expected value.
+
+        ``done(index, package)`` is called here as soon as a document is ready, in no particular
+        order, so none waits in memory for the rest. With ``targets``, whichever process renders
+        a document writes it to ``targets[index]`` (synced to disk) and ``done`` gets None. A
+        document comes out the same bytes whichever process renders it; a worker's error (a
+        read-back that fails) is raised here.
+        """
+        def batch_of(indexes: range) -> list[tuple[Job, Path | None]]:
+            return [(jobs[i], targets[i] if targets is not None else None) for i in indexes]
+
+        def here(indexes: range) -> None:
+            for index, (job, target) in zip(indexes, batch_of(indexes)):
+                done(index, _make(self.template, common, job, target))
+
+        if self._pool is None or len(jobs) < 2:
+            here(range(len(jobs)))
+            return
+        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        processes = self.workers + 1
+        size = max(1, min(16, len(jobs) // (processes * 8)))
+        # Workers take batches from the end of the list while this process works from the front.
+        batches = deque(range(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size))
+        running: dict[Any, range] = {}
+        broken = False
+        while batches or running:
+            ready = self._started()
+            if not broken and ready is not None and ready.done():
+                broken = ready.exception() is not None
+            while not broken and ready is not None and ready.done() and batches and len(running) < 2 * self.workers:
+                batch = batches.pop()
+                try:
+                    running[self._pool.submit(_render_in_worker, common, batch_of(batch))] = batch
+                except BrokenProcessPool:
+                    batches.append(batch)
+                    broken = True
+            if batches:
+                here(batches.popleft())
+            waiting = set(running) if broken or ready is None or ready.done() else set(running) | {ready}
+            if not waiting:
+                continue
+            finished, _ = wait(waiting, timeout=0 if batches else None, return_when=FIRST_COMPLETED)
+            for future in finished - {ready}:
+                batch = running.pop(future)
+                try:
+                    packages = future.result()
+                except BrokenProcessPool:
+                    # Workers that cannot start (no importable main module, a sandbox without
+                    # processes) must not fail the command: this process renders their share.
+                    broken = True
+                    batches.append(batch)
+                    continue
+                for index, package in zip(batch, packages):
+                    done(index, package)
+
+
+def render_series(template: CompiledTemplate, common: Common, jobs: Sequence[Job], processes: int,
+                  done: Callable[[int, bytes | None], None], targets: Sequence[Path] | None = None) -> None:
+    """Render the jobs of one series in ``processes`` processes (see :class:`Series`)."""
+    with Series(template, processes) as series:
+        series.run(common, jobs, done, targets)

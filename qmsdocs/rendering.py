@@ -5,10 +5,9 @@ import datetime as dt
 from typing import Any
 
 from qmsdocs import doctypes, ooxml
-from qmsdocs.errors import ReadbackError
 from qmsdocs.frame import Frame, RevisionRow, Signature
 from qmsdocs.labels import labels
-from qmsdocs.render import load_template
+from qmsdocs.render import check_text, load_template
 from qmsdocs.workspace import Workspace
 
 
@@ -57,17 +56,15 @@ def render_revision(ws: Workspace, rev_id: int, data: Any = None, copy_no: str =
     content = kind.context(data, ws.config)
     context = {"frame": frame.context(), "L": labels(ws.config.language), **content}
     template = load_template(ws.template_for(frame.doc_type))
-    package = template.render(context, frame.core_properties(), kind.media(data, ws.config) if kind.media else None)
-    check_readback(package, frame.values() + doctypes.leaf_texts(content), frame.doc_no)
-    return package
+    filled = template.fill(context, frame.core_properties(), kind.media(data, ws.config) if kind.media else None)
+    check_readback(filled.package, frame.values() + doctypes.leaf_texts(content), frame.doc_no, filled.text)
+    return filled.package
 
 
-def check_readback(package: bytes, expected: list[str], what: str) -> None:
-    """Raise ReadbackError unless every expected value appears in the document's text."""
-    text = ooxml.document_text(package)
-    missing = [v for v in dict.fromkeys(expected) if v not in text]
-    if missing:
-        shown = ", ".join(repr(v) for v in missing[:5])
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        raise ReadbackError(f"{what}: the rendered document lacks {shown}{more}; nothing was registered "
-                            "(check the template shows every field)")
+def check_readback(package: bytes, expected: list[str], what: str, text: str | None = None) -> None:
+    """Raise ReadbackError unless every expected value appears in the document's text.
+
+    ``text`` is that text when the renderer already read it from the filled XML
+    (:meth:`CompiledTemplate.fill`); otherwise it is read from ``package``.
+    """
+    check_text(ooxml.document_text(package) if text is None else text, expected, what)

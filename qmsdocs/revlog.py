@@ -43,10 +43,10 @@ def render_log(ws: Workspace, doc_no: str) -> tuple[bytes, dict[str, Any]]:
     context = {"frame": frame.context(), "L": L, "log": log}
     core = frame.core_properties() | {"title": f"{L['revision_log']}: {frame.title}", "subject": "revlog",
                                       "contentStatus": CONTENT_STATUS[current["status"]]}
-    package = load_template(ws.template_for("revlog")).render(context, core)
+    filled = load_template(ws.template_for("revlog")).fill(context, core)
     expected = [frame.doc_no, frame.title] + [v for row in log["revisions"] for v in row.values() if v]
-    check_readback(package, expected, f"{doc_no} revision log")
-    return package, log
+    check_readback(filled.package, expected, f"{doc_no} revision log", filled.text)
+    return filled.package, log
 
 
 def write_log(ws: Workspace, doc_no: str, out: str | Path | None = None) -> dict[str, Any]:

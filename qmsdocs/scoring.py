@@ -21,7 +21,6 @@ Formulas (all arithmetic in :class:`fractions.Fraction`; floats are never used):
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -59,10 +58,11 @@ class ScoringRules:
 
 def round_half_up(value: Fraction | Decimal | int) -> Decimal:
     """Return ``value`` rounded half away from zero to exactly one decimal place."""
-    tenths = abs(Fraction(value)) * 10
-    # floor(x + 1/2) on the exact fraction: 84.25 -> 84.3 but 84.249999 -> 84.2.
-    digits = math.floor(tenths + Fraction(1, 2))
-    return Decimal(-digits if value < 0 else digits).scaleb(-1)
+    exact = value if isinstance(value, Fraction) else Fraction(value)
+    n, d = abs(exact.numerator), exact.denominator
+    # floor(10·|x| + 1/2) in integers, on the exact fraction: 84.25 -> 84.3 but 84.249999 -> 84.2.
+    digits = (20 * n + d) // (2 * d)
+    return Decimal(-digits if exact.numerator < 0 else digits).scaleb(-1)
 
 
 def _rounded(value: Fraction | None) -> Decimal | None:

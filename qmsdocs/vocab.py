@@ -1,6 +1,8 @@
 """Enumerated values of the workbooks, each with its Chinese and English label."""
 from __future__ import annotations
 
+import functools
+
 #: key -> (zh, en) for every enumerated value a workbook cell may hold.
 CHOICES: dict[str, dict[str, tuple[str, str]]] = {
     "kind": {"quantitative": ("定量", "Quantitative"), "qualitative": ("定性", "Qualitative")},
@@ -36,11 +38,19 @@ _EXTRA_SPELLINGS = {
 
 def lookup(vocab: str, text: str) -> str | None:
     """Return the canonical key for a typed value (key or label, any case), or None if unknown."""
-    wanted = text.strip().casefold()
+    return _spellings(vocab).get(text.strip().casefold())
+
+
+@functools.lru_cache(maxsize=None)
+def _spellings(vocab: str) -> dict[str, str]:
+    """Return every accepted spelling of a vocabulary, casefolded, with its key (a cell is read by one look-up)."""
+    out: dict[str, str] = {}
     for key, (zh, en) in CHOICES[vocab].items():
-        if wanted in (key.casefold(), zh.casefold(), en.casefold()):
-            return key
-    return _EXTRA_SPELLINGS.get(vocab, {}).get(wanted)
+        for spelling in (key, zh, en):
+            out.setdefault(spelling.casefold(), key)
+    for spelling, key in _EXTRA_SPELLINGS.get(vocab, {}).items():
+        out.setdefault(spelling, key)
+    return out
 
 
 def label(vocab: str, key: str, language: str) -> str:

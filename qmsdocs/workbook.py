@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import re
 import stat
 import unicodedata
@@ -48,8 +49,13 @@ _CHUNK = 1 << 20
 #: Parts never parsed as XML (an SVG image may rightly hold a DOCTYPE).
 _BINARY_FOLDERS = ("xl/media/", "xl/embeddings/", "xl/printerSettings/")
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
-#: What sends a part through the raw pass: a formula, an error cell, an ``_xHHHH_`` escape.
-_SPECIAL = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=[\"']e[\"']|_x[0-9A-Fa-f]{4}_")
+#: What sends a part through the raw pass: a formula (``<f>``, ``<x:f>``), an ``_xHHHH_`` escape,
+#: and an error cell (`` t="e"``, looked for only where its cheaper hint is found). Each pattern
+#: starts with a literal, which ``re`` finds at memory speed; one alternation led by ``<`` or a
+#: space would stop at every tag of a sheet and cost ten times the time openpyxl takes to read it.
+_SPECIAL = (re.compile(rb"<f[\s>/]"), re.compile(rb":f[\s>/]"), re.compile(rb"_x[0-9A-Fa-f]{4}_"))
+_ERROR_HINT = re.compile(rb"t=[\"']e[\"']")
+_ERROR = re.compile(rb"\st=[\"']e[\"']")
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?", re.ASCII)
@@ -57,6 +63,7 @@ _RATE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(%?)", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?", re.ASCII)
 #: The serial day 0 of Excel's two date systems: a time-only cell may come back on these days.
+_ZERO, _HUNDRED = Decimal(0), Decimal(100)
 _TIME_ONLY_DAYS = (dt.date(1899, 12, 30), dt.date(1899, 12, 31), dt.date(1904, 1, 1))
 
 
@@ -153,11 +160,17 @@ def _scan_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                 if _DOCTYPE.search(window):
                     raise fail(f"part {info.filename} declares a DOCTYPE (XML entities), which no workbook needs; "
                                "refused as a possible XML bomb")
-                hit = hit or _SPECIAL.search(window) is not None
+                hit = hit or _special(window)
                 tail = window[-64:]
         if hit:
             special.add(info.filename)
     return frozenset(special)
+
+
+def _special(window: bytes) -> bool:
+    """Return whether raw XML holds a formula, an error cell or an ``_xHHHH_`` escape."""
+    return any(p.search(window) for p in _SPECIAL) or (
+        _ERROR_HINT.search(window) is not None and _ERROR.search(window) is not None)
 
 
 def _unreadable(file: str, exc: BaseException, sheet: str | None = None) -> DataError:
@@ -178,6 +191,23 @@ def _unreadable(file: str, exc: BaseException, sheet: str | None = None) -> Data
     else:
         message = f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {detail})"
     return DataError(Problem(file, message, sheet))
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a workbook's rows become objects.
+
+    Reading creates hundreds of thousands of objects that all stay alive and hold no cycles; the
+    collector would walk all of them again and again as they pile up, which costs a sixth of the
+    time openpyxl takes to read them. Nested uses are fine: the outermost one turns it back on.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @contextlib.contextmanager
@@ -342,12 +372,40 @@ def _is_blank(value: Any) -> bool:
 
 # -- the reader -----------------------------------------------------------------------------------
 
+#: Modules openpyxl imports if it can but a reader never uses: numpy, to recognise numpy numbers
+#: written into cells, and Pillow, to keep the pictures of a workbook it saves again.
+_UNUSED_BY_READER = ("numpy", "PIL")
+
+
+def _openpyxl() -> Any:
+    """Return the openpyxl module, imported without numpy and Pillow if neither is loaded yet.
+
+    The two take a third of openpyxl's import time, which is most of a ``qms new plan``. They
+    are hidden only while openpyxl imports, so whoever needs them later (matplotlib, for the
+    charts) imports them as usual; openpyxl then simply does not know numpy's number types,
+    which qmsdocs never hands it.
+    """
+    import sys
+
+    if "openpyxl" in sys.modules or any(name in sys.modules for name in _UNUSED_BY_READER):
+        import openpyxl
+
+        return openpyxl
+    for name in _UNUSED_BY_READER:
+        sys.modules[name] = None  # type: ignore[assignment]  # "import numpy" now raises ImportError
+    try:
+        import openpyxl
+    finally:
+        for name in _UNUSED_BY_READER:
+            del sys.modules[name]
+    return openpyxl
+
+
 class WorkbookReader:
     """Reads the sheets of one workbook, collecting problems and warnings as it goes."""
 
     def __init__(self, path: Path, display: str | None = None) -> None:
-        import openpyxl
-
+        openpyxl = _openpyxl()
         self.path = Path(path)
         self.file = display or str(path)
         self.problems: list[Problem] = []
@@ -416,7 +474,9 @@ class WorkbookReader:
                 for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
                     if number in fixes:
                         values = _patched(values, fixes[number])
-                    if all(_is_blank(v) for v in values):
+                    # A filled first cell makes a row non-blank: the whole row is looked at only otherwise.
+                    first = values[0] if values else None
+                    if (first is None or (type(first) is str and not first.strip())) and all(_is_blank(v) for v in values):
                         continue
                     if width is None:
                         width = max(i for i, v in enumerate(values) if not _is_blank(v)) + 1
@@ -455,6 +515,10 @@ class WorkbookReader:
     # -- sheets ------------------------------------------------------------------------------
     def table(self, sheet: Sheet) -> list[Row]:
         """Return the parsed data rows of a table sheet (problems collected, not raised)."""
+        with paused_gc():
+            return self._table(sheet)
+
+    def _table(self, sheet: Sheet) -> list[Row]:
         ws = self._find_sheet(sheet)
         if ws is None:
             return []
@@ -466,13 +530,31 @@ class WorkbookReader:
         positions = self._map_header(ws.title, header_number, header, sheet.columns)
         if positions is None:
             return []
+        # One search over all the sheet's text instead of one per cell: when it finds no control
+        # character and no carriage return, the cells need neither check nor clean-up.
+        clean = bad_character("\n".join(v for _, values in rows[1:] for v in values if isinstance(v, str))) is None
+        located = [(column.key, column.kind, column, positions.get(column.key)) for column in sheet.columns]
+        title, cell = ws.title, self._cell
         result = []
         for number, values in rows[1:]:
+            width = len(values)
             parsed: dict[str, Any] = {}
-            for column in sheet.columns:
-                index = positions.get(column.key)
-                raw = values[index] if index is not None and index < len(values) else None
-                parsed[column.key] = self._cell(raw, column, ws.title, number)
+            for key, kind, column, index in located:
+                raw = values[index] if index is not None and index < width else None
+                # The cells of nearly every workbook, read here as _cell would read them, without a call:
+                # clean text, whole numbers for counts and scores.
+                if type(raw) is str:
+                    if clean and kind == "text" and len(raw) <= MAX_CELL_CHARS and raw.strip():
+                        parsed[key] = raw
+                        continue
+                elif type(raw) is int:
+                    if kind == "int" and raw >= 0:
+                        parsed[key] = raw
+                        continue
+                    if kind == "score" and 0 <= raw <= 100:
+                        parsed[key] = Decimal(raw)
+                        continue
+                parsed[key] = cell(raw, column, title, number, None, clean)
             result.append(Row(number, parsed))
         return result
 
@@ -550,18 +632,23 @@ class WorkbookReader:
         return None if missing else positions
 
     # -- cells -------------------------------------------------------------------------------
-    def _cell(self, raw: Any, column: Column, sheet: str, row: int, name: str | None = None) -> Any:
-        """Return the cell's value read as the column's kind; None if blank or bad (bad is reported)."""
+    def _cell(self, raw: Any, column: Column, sheet: str, row: int, name: str | None = None,
+              checked: bool = False) -> Any:
+        """Return the cell's value read as the column's kind; None if blank or bad (bad is reported).
+
+        ``checked``: the text is known to hold no control character nor carriage return.
+        """
         col = name or column.key
         if isinstance(raw, _Marker):
             self.problem(raw.message(), sheet, row, col)
             return None
         if isinstance(raw, str):
-            raw = raw.replace("\r\n", "\n")  # a Windows line break pasted into a cell is one line break
-            problem = bad_character(raw)
-            if problem:
-                self.problem(f"{problem} is not allowed", sheet, row, col)
-                return None
+            if not checked:
+                raw = raw.replace("\r\n", "\n")  # a Windows line break pasted into a cell is one line break
+                problem = bad_character(raw)
+                if problem:
+                    self.problem(f"{problem} is not allowed", sheet, row, col)
+                    return None
             if len(raw) > MAX_CELL_CHARS:
                 self.problem(f"holds {len(raw):,} characters; a cell holds at most {MAX_CELL_CHARS:,}", sheet, row, col)
                 return None
@@ -674,7 +761,7 @@ def _convert(raw: Any, column: Column) -> Any:
             if value <= 0:
                 raise _not(raw, "a number > 0")
             return value
-        if not Decimal(0) <= value <= Decimal(100):
+        if not _ZERO <= value <= _HUNDRED:
             raise _not(raw, "between 0 and 100")
         return value
     if kind == "date":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
 
 from qmsdocs.config import Config
 from qmsdocs.errors import UsageError
@@ -31,6 +31,9 @@ class DocType:
     extra_outputs: Callable[..., dict[str, Any]] | None = None
     #: Return replacement bytes for named parts of the template (chart pictures): ``(data, config)``.
     media: Callable[[Any, Config], dict[str, bytes]] | None = None
+    #: Start, before the workbook is read, what the extra outputs will need: ``(ws, options)`` gives a
+    #: context manager whose value is added to the options extra_outputs gets (scores: --split workers).
+    prepare: Callable[[Any, dict[str, Any]], ContextManager[dict[str, Any]]] | None = None
 
 
 _MODULES = {"plan": "qmsdocs.doctypes.plan", "minutes": "qmsdocs.doctypes.minutes",

@@ -12,6 +12,8 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from qmsdocs import scoring, vocab
@@ -25,7 +27,7 @@ from qmsdocs.models import LOWER_IS_BETTER, Indicator, Rating, ScoresData, Servi
 from qmsdocs.scoring import ScoreReport, ScoringRules, StaffResult, round_half_up
 from qmsdocs.sheets import PERIOD, RATINGS, SERVICE, STAFF
 from qmsdocs.text import one_line
-from qmsdocs.workbook import WorkbookReader
+from qmsdocs.workbook import WorkbookReader, paused_gc
 
 NA = "—"
 #: The template's placeholder pictures, in the order tools/template_scores.py adds them.
@@ -37,28 +39,35 @@ def read(path: Path, display: str) -> tuple[ScoresData, list[str]]:
     """Return the scores workbook's data and warnings; raise DataError listing every problem."""
     reader = WorkbookReader(path, display)
     try:
-        fields, _ = reader.fields(PERIOD)
-        before = len(reader.problems)
-        indicators = read_indicators(reader)
-        # Names that fail to parse would make every reference to them "unknown": check only clean sheets.
-        indicators_ok = len(reader.problems) == before
-        before = len(reader.problems)
-        staff, staff_rows = _read_staff(reader)
-        staff_ok = len(reader.problems) == before
-        ratings, rated = _read_ratings(reader, staff_rows if staff_ok else None,
-                                       {i.code: i for i in indicators}, indicators_ok)
-        service = _read_service(reader, staff_rows if staff_ok else None)
-        if staff_ok:
-            _check_rated(reader, staff, staff_rows, indicators, rated)
-        reader.raise_if_problems()
-        if any(i.kind == "quantitative" for i in indicators):
-            served = {s.staff_id for s in service}
-            reader.warnings += [f"{reader.file}, sheet {SERVICE.name}: staff {one_line(p.staff_id)} has no row; "
-                                "its quantitative indicators are not applicable" for p in staff
-                                if p.staff_id not in served]
-        return ScoresData(fields, indicators, staff, ratings, service), reader.warnings
+        # Thousands of staff make hundreds of thousands of rows, ratings and checks: see paused_gc.
+        with paused_gc():
+            return _read_all(reader)
     finally:
         reader.close()
+
+
+def _read_all(reader: WorkbookReader) -> tuple[ScoresData, list[str]]:
+    """Return the data and warnings of an open scores workbook; raise DataError listing every problem."""
+    fields, _ = reader.fields(PERIOD)
+    before = len(reader.problems)
+    indicators = read_indicators(reader)
+    # Names that fail to parse would make every reference to them "unknown": check only clean sheets.
+    indicators_ok = len(reader.problems) == before
+    before = len(reader.problems)
+    staff, staff_rows = _read_staff(reader)
+    staff_ok = len(reader.problems) == before
+    ratings, rated = _read_ratings(reader, staff_rows if staff_ok else None,
+                                   {i.code: i for i in indicators}, indicators_ok)
+    service = _read_service(reader, staff_rows if staff_ok else None)
+    if staff_ok:
+        _check_rated(reader, staff, staff_rows, indicators, rated)
+    reader.raise_if_problems()
+    if any(i.kind == "quantitative" for i in indicators):
+        served = {s.staff_id for s in service}
+        reader.warnings += [f"{reader.file}, sheet {SERVICE.name}: staff {one_line(p.staff_id)} has no row; "
+                            "its quantitative indicators are not applicable" for p in staff
+                            if p.staff_id not in served]
+    return ScoresData(fields, indicators, staff, ratings, service), reader.warnings
 
 
 def _check_rated(reader: WorkbookReader, staff: tuple[Staff, ...], staff_rows: dict[str, int],
@@ -98,7 +107,8 @@ def _read_ratings(reader: WorkbookReader, staff_rows: dict[str, int] | None, ind
     sheet = RATINGS.name
     ratings, rated, seen = [], set(), {}
     for row in reader.table(RATINGS):
-        sid, code, evaluator = row["staff_id"], row["indicator"], row["evaluator"]
+        values = row.values
+        sid, code, evaluator = values["staff_id"], values["indicator"], values["evaluator"]
         if sid is not None and staff_rows is not None and sid not in staff_rows:
             reader.problem(f"unknown staff_id {one_line(sid)}; it is not in sheet {STAFF.name}", sheet, row.number,
                            "staff_id")
@@ -117,8 +127,9 @@ def _read_ratings(reader: WorkbookReader, staff_rows: dict[str, int] | None, ind
                 reader.problem(f"{one_line(evaluator)} already rated {one_line(sid)} on {one_line(code)} "
                                f"(row {seen[key]})", sheet, row.number, "evaluator")
             seen.setdefault(key, row.number)
-        if None not in (sid, code, evaluator, row["evaluator_type"], row["score"]):
-            ratings.append(Rating(sid, evaluator, row["evaluator_type"], code, row["score"]))
+        kind, score = values["evaluator_type"], values["score"]
+        if None not in (sid, code, evaluator, kind, score):
+            ratings.append(Rating(sid, evaluator, kind, code, score))
     return tuple(ratings), rated
 
 
@@ -184,12 +195,14 @@ def _ratings_text(ratings: list[Rating], kind: str, language: str) -> str:
     return sep.join(f"{r.evaluator} {number_text(r.score)}" for r in ratings if r.evaluator_type == kind) or NA
 
 
-def _person(result: StaffResult, data: ScoresData, language: str, L: dict[str, str]) -> dict[str, Any]:
-    """Return one staff member's page: counts, indicator scores and the ratings behind them."""
+def _person(result: StaffResult, data: ScoresData, language: str, L: dict[str, str],
+            service: Service | None, mine: list[Rating]) -> dict[str, Any]:
+    """Return one staff member's page: counts, indicator scores and the ratings behind them.
+
+    ``service`` is the person's Service row (None without one), ``mine`` the ratings of them.
+    """
     sid = result.staff.staff_id
-    service = next((s for s in data.service if s.staff_id == sid), None)
     counts = ("jobs", "first_pass", "repeat", "complaints", "scrapped")
-    mine = [r for r in data.ratings if r.staff_id == sid]
     return {
         "staff_id": sid, "name": result.staff.name, "position": result.staff.position,
         "total": _shown(result.total_rounded), "grade": _grade(result, L),
@@ -246,14 +259,58 @@ def formulas(data: ScoresData, config: Config, rules: ScoringRules, L: dict[str,
     return out
 
 
+class _LastReport:
+    """The report of the last data scored, kept because one command asks for it several times.
+
+    ``qms new scores`` needs the same report for the document, its charts, the results workbook
+    and the split documents; scoring thousands of staff in exact fractions is worth doing once.
+    The data is immutable, so the same object with the same rules always has the same report.
+    """
+
+    data: ScoresData | None = None
+    rules: ScoringRules | None = None
+    report: ScoreReport | None = None
+
+    @classmethod
+    def of(cls, data: ScoresData, rules: ScoringRules) -> ScoreReport:
+        if cls.report is None or cls.data is not data or cls.rules != rules:
+            cls.report = scoring.compute(data, rules)
+            cls.data, cls.rules = data, rules
+        return cls.report
+
+
+def report_of(data: ScoresData, config: Config) -> ScoreReport:
+    """Return the score report of ``data`` under the workspace's rules (computed once per data)."""
+    return _LastReport.of(data, rules_of(config))
+
+
+def people(data: ScoresData, config: Config, report: ScoreReport | None = None) -> list[dict[str, Any]]:
+    """Return each staff member's page variables, in the Staff sheet's order."""
+    language, L = config.language, labels(config.language)
+    report = report or report_of(data, config)
+    by_id = {r.staff.staff_id: r for r in report.results}
+    services: dict[str, Service] = {}
+    for row in data.service:
+        services.setdefault(row.staff_id, row)
+    ratings: dict[str, list[Rating]] = {}
+    for rating in data.ratings:
+        ratings.setdefault(rating.staff_id, []).append(rating)
+    return [_person(by_id[p.staff_id], data, language, L, services.get(p.staff_id), ratings.get(p.staff_id, []))
+            for p in data.staff]
+
+
 def context(data: ScoresData, config: Config) -> dict[str, Any]:
     """Return the template variables of the full score document."""
     language, L, rules = config.language, labels(config.language), rules_of(config)
-    report = scoring.compute(data, rules)
-    by_id = {r.staff.staff_id: r for r in report.results}
+    report = report_of(data, config)
     averages = []
+    applicable: dict[str, int] = {}
+    for r in report.results:
+        for s in r.indicators:
+            if s.applicable:
+                applicable[s.code] = applicable.get(s.code, 0) + 1
     for ind, (_, _, rounded) in zip(data.indicators, report.indicator_averages):
-        count = sum(1 for r in report.results for s in r.indicators if s.code == ind.code and s.applicable)
+        count = applicable.get(ind.code, 0)
         averages.append({"code": ind.code, "name": ind.name, "kind": vocab.label("kind", ind.kind, language),
                          "weight": number_text(ind.weight), "count": str(count), "average": _shown(rounded)})
     evaluated_on = data.fields.get("evaluated_on")
@@ -268,23 +325,22 @@ def context(data: ScoresData, config: Config) -> dict[str, Any]:
         "averages": averages,
         "team": _team(report, L),
         # Pages follow the Staff sheet's order, the order the leader holds the talks in.
-        "people": [_person(by_id[p.staff_id], data, language, L) for p in data.staff],
+        "people": people(data, config, report),
         "formulas": formulas(data, config, rules, L),
     }
 
 
 def person_contexts(data: ScoresData, config: Config) -> list[tuple[str, dict[str, Any]]]:
     """Return (staff_id, template variables) of each split document: the cover and one person's page."""
-    full = context(data, config)
-    shared = {"full": False, "scores": {"period": full["scores"]["period"]}}
-    return [(p["staff_id"], shared | {"people": [p]}) for p in full["people"]]
+    shared = {"full": False, "scores": {"period": str(data.fields.get("period") or NA)}}
+    return [(p["staff_id"], shared | {"people": [p]}) for p in people(data, config)]
 
 
 def chart_media(data: ScoresData, config: Config) -> dict[str, bytes]:
     """Return the chart pictures by template part name: totals per person, team first-pass rate."""
     from qmsdocs import charts
 
-    report = scoring.compute(data, rules_of(config))
+    report = report_of(data, config)
     return dict(zip(CHART_PARTS, charts.score_charts(data, report, labels(config.language))))
 
 
@@ -297,54 +353,19 @@ def split_name(doc_no: str, staff_id: str) -> str:
     return f"{doc_no}_{_UNSAFE.sub('_', staff_id)}.docx"
 
 
-def render_split(job: dict[str, Any]) -> bytes:
-    """Return one split document rendered from a plain job dict, read back like every document.
+def _split(ws: Any, rev_id: int, data: ScoresData, folder: Path, series: Any, batch: Any,
+           progress: Callable[..., None] | None = None) -> list[str]:
+    """Stage one document per staff member in ``folder``, from the revision's own frame; return their paths.
 
-    Runs in a worker process under ``--jobs``: the job holds only picklable values, and the
-    compiled template is cached per process, so each worker loads it once.
+    The documents are rendered by ``series`` (a :class:`qmsdocs.render.Series`) and each is
+    staged as it is written; ``progress(1)`` follows every one, after ``progress(0, total)``.
     """
-    from qmsdocs.render import load_template
-    from qmsdocs.rendering import check_readback
-
-    package = load_template(Path(job["template"])).render(job["context"], job["core"])
-    check_readback(package, job["expected"], job["what"])
-    return package
-
-
-def _warm(template: str) -> None:
-    from qmsdocs.render import load_template
-
-    load_template(Path(template))
-
-
-def _render_all(jobs: list[dict[str, Any]], workers: int) -> list[bytes]:
-    """Return the rendered split documents in job order, using ``workers`` processes when > 1."""
-    if workers <= 1 or len(jobs) <= 1:
-        return [render_split(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    # spawn, not fork: the parent holds an open SQLite transaction, and spawn behaves the same on Windows.
-    try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_warm, initargs=(jobs[0]["template"],)) as pool:
-            return list(pool.map(render_split, jobs))
-    except BrokenProcessPool:
-        # Workers that cannot start (no importable main module, a sandbox without processes) must not
-        # fail the command: the same jobs rendered here give the same bytes, only slower.
-        return [render_split(job) for job in jobs]
-
-
-def _split(ws: Any, rev_id: int, data: ScoresData, folder: Path, workers: int, batch: Any) -> list[str]:
-    """Stage one document per staff member in ``folder``, from the revision's own frame; return their paths."""
+    from qmsdocs.render import Common, Job
     from qmsdocs.rendering import build_frame
 
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"option --split: {folder} exists and is not a folder")
     frame = build_frame(ws, rev_id)
-    base = {"frame": frame.context(), "L": labels(ws.config.language)}
-    template = str(ws.template_for("scores"))
     names: dict[str, str] = {}
     jobs = []
     for staff_id, content in person_contexts(data, ws.config):
@@ -353,13 +374,36 @@ def _split(ws: Any, rev_id: int, data: ScoresData, folder: Path, workers: int, b
             raise UsageError(f"option --split: staff ids {one_line(names[name])} and {one_line(staff_id)} "
                              f"give the same file name {one_line(name)}")
         names[name] = staff_id
-        jobs.append({"template": template, "context": base | content, "core": frame.core_properties(),
-                     "expected": frame.values() + leaf_texts(content), "what": f"{frame.doc_no} ({staff_id})"})
-    paths = []
-    for name, package in zip(names, _render_all(jobs, workers)):
-        batch.stage(folder / name, package)
-        paths.append(str((folder / name).resolve()))
-    return paths
+        jobs.append(Job(content, leaf_texts(content), f"{frame.doc_no} ({staff_id})"))
+    files = [folder / name for name in names]
+    if progress:
+        progress(0, len(files))
+
+    def done(index: int, _: bytes | None) -> None:
+        if progress:
+            progress(1)
+
+    common = Common({"frame": frame.context(), "L": labels(ws.config.language)}, frame.core_properties(),
+                    frame.values())
+    # Each document is written, staged, by whichever process renders it: none crosses a pipe.
+    series.run(common, jobs, done, [batch.reserve(path) for path in files])
+    return [str(path.resolve()) for path in files]
+
+
+@contextmanager
+def prepare(ws: Any, options: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Start the --split renderer before the workbook is read: ``{"series": Series}`` while it runs.
+
+    Its worker processes (``--jobs`` > 1) take a few tenths of a second to start, time this
+    process spends reading the workbook and rendering the document meanwhile.
+    """
+    from qmsdocs.render import Series, load_template
+
+    if options.get("split") is None:
+        yield {}
+        return
+    with Series(load_template(ws.template_for("scores")), int(options.get("jobs") or 1)) as series:
+        yield {"series": series}
 
 
 def extra_outputs(ws: Any, rev_id: int, data: ScoresData, options: dict[str, Any], batch: Any) -> dict[str, Any]:
@@ -378,17 +422,21 @@ def extra_outputs(ws: Any, rev_id: int, data: ScoresData, options: dict[str, Any
         if path.suffix.lower() != ".xlsx":
             raise UsageError(f"option --xlsx: {xlsx}: the results file must end in .xlsx")
         L = labels(ws.config.language)
-        report = scoring.compute(data, rules_of(ws.config))
+        report = report_of(data, ws.config)
         grades = {g: L[f"grade_{g}"] for g in ("excellent", "good", "satisfactory", "needs_improvement")}
         created = ws.conn.execute("SELECT created_on FROM revisions WHERE id = ?", (rev_id,)).fetchone()[0]
         batch.stage(path, results_workbook.build(report, [i.code for i in data.indicators], grades,
                                                  L["chart_totals"], dt.date.fromisoformat(created)))
         out["xlsx"] = str(path.resolve())
     if split is not None:
-        out["split"] = _split(ws, rev_id, data, Path(split), int(jobs or 1), batch)
+        if "series" in options:
+            out["split"] = _split(ws, rev_id, data, Path(split), options["series"], batch, options.get("progress"))
+        else:
+            with prepare(ws, options) as prepared:
+                out["split"] = _split(ws, rev_id, data, Path(split), prepared["series"], batch, options.get("progress"))
     return out
 
 
 DOCTYPE = DocType(name="scores", read=read, context=context, title_of=title_of,
                   default_title=("客户服务人员考评评分表", "Customer Service Evaluation Score Sheets"),
-                  options=("xlsx", "split", "jobs"), extra_outputs=extra_outputs, media=chart_media)
+                  options=("xlsx", "split", "jobs"), extra_outputs=extra_outputs, media=chart_media, prepare=prepare)
