@@ -43,7 +43,7 @@ class Scale:
     repeat: int  # timed runs of each command (after one warm-up run)
 
 
-FULL = Scale(staff=500, read_staff=2000, repeat=5)
+FULL = Scale(staff=500, read_staff=2000, repeat=7)
 QUICK = Scale(staff=40, read_staff=100, repeat=2)
 
 
@@ -148,6 +148,8 @@ class Bench:
             shift = index % len(names)
             for name in names[shift:] + names[:shift]:
                 times[name].append(runs[name]())
+        for name, values in times.items():
+            self.log(f"    {name}: " + " ".join(f"{v:.3f}" for v in values))
         return times
 
     def compare(self, figure: Figure, subject: Callable[[], float], baseline: Callable[[], float]) -> Figure:
@@ -211,15 +213,16 @@ def fig_split(b: Bench) -> list[Figure]:
     })
     split = Figure("split", f"qms new scores --split DIR, {n} staff", "import floor", 15,
                    subject_times=times["jobs1"], baseline_times=times["floor"])
+    # Differences of medians, not medians of differences: each command's noise is damped first.
+    median = {name: statistics.median(values) for name, values in times.items()}
     # One split document: the command with --split less the one without, per person, against
     # the raw limit of one document (bench/raw_limit.py).
     per_doc = Figure("per-doc", "one --split document: (split − scores) / staff", "raw limit (bench/raw_limit.py)",
-                     10, subject_times=[(s - p) / n for s, p in zip(times["jobs1"], times["scores"])],
-                     baseline_times=times["raw"])
+                     10, subject_times=[(median["jobs1"] - median["scores"]) / n], baseline_times=times["raw"])
     # --jobs renders the split documents in several processes: the part of the command it speeds up.
     jobs = Figure("jobs", "split part (split − scores) with --jobs 2", "the same with --jobs 1", 0.6,
-                  subject_times=[s - p for s, p in zip(times["jobs2"], times["scores"])],
-                  baseline_times=[s - p for s, p in zip(times["jobs1"], times["scores"])])
+                  subject_times=[median["jobs2"] - median["scores"]],
+                  baseline_times=[median["jobs1"] - median["scores"]])
     whole = Figure("jobs-all", f"whole --split command with --jobs 2, {n} staff", "the same with --jobs 1", None,
                    subject_times=times["jobs2"], baseline_times=times["jobs1"])
     for f in (split, per_doc, jobs, whole):

@@ -13,7 +13,6 @@ import math
 import os
 from collections.abc import Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from qmsdocs.models import ScoresData
@@ -82,9 +81,12 @@ def _font(points: float) -> Any:
     from PIL import ImageFont
 
     chosen = font_file()
-    if chosen is None:
+    if chosen is not None:
+        return ImageFont.truetype(chosen[0], _pt(points), index=chosen[1])
+    try:
         return ImageFont.load_default(_pt(points))
-    return ImageFont.truetype(chosen[0], _pt(points), index=chosen[1])
+    except TypeError:  # Pillow before 10.1: one small bitmap font
+        return ImageFont.load_default()
 
 
 class _Chart:
@@ -109,6 +111,7 @@ class _Chart:
         if rotated:
             label_height = max((round(self.draw.textlength(t, font=_font(9)) * 0.71 + self._text_size(t, _font(9))[1])
                                 for _, t in x_labels), default=0)
+        label_height = min(label_height, self.height // 3)  # a very long name may run off the picture
         self.top = 10 + _pt(12) + 12
         self.bottom = self.height - (8 + label_height + 8 + (_pt(10) + 6 if x_label else 0))
         self.right = self.width - 12
@@ -189,6 +192,8 @@ class _Chart:
 
     def legend(self, entries: Sequence[tuple[str, str, int, tuple[int, ...] | None]]) -> None:
         """Paint a legend in the lower right corner: (text, colour, line width, dashes) per line."""
+        if not entries:
+            return
         font = _font(8)
         line_height = _pt(8) + 8
         text_width = max(self.draw.textlength(text, font=font) for text, *_ in entries)

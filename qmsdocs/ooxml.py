@@ -189,7 +189,7 @@ class PartReader:
     The text is what :func:`paragraph_texts` gives, each paragraph followed by a line break.
     ``fast`` parts (see :func:`plain_prefix`) are never held whole: the XML is checked by a
     parser that builds no tree and the text is taken from each piece with patterns, so a
-    document of thousands of pages costs a few megabytes instead of a tree of gigabytes.
+    document of thousands of pages costs a few megabytes instead of a tree of hundreds.
     """
 
     def __init__(self, fast: bool) -> None:

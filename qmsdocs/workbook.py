@@ -476,7 +476,8 @@ class WorkbookReader:
                         values = _patched(values, fixes[number])
                     # A filled first cell makes a row non-blank: the whole row is looked at only otherwise.
                     first = values[0] if values else None
-                    if (first is None or (type(first) is str and not first.strip())) and all(_is_blank(v) for v in values):
+                    if (first is None or (type(first) is str and not first.strip())) \
+                            and all(_is_blank(v) for v in values):
                         continue
                     if width is None:
                         width = max(i for i, v in enumerate(values) if not _is_blank(v)) + 1

@@ -59,7 +59,8 @@ def test_a_broken_part_is_refused() -> None:
 
 
 def test_entities_are_never_expanded() -> None:
-    bomb = f'<!DOCTYPE d [<!ENTITY e "boom">]><w:document xmlns:w="{W}"><w:p><w:r><w:t>&e;</w:t></w:r></w:p></w:document>'
+    bomb = (f'<!DOCTYPE d [<!ENTITY e "boom">]><w:document xmlns:w="{W}">'
+            '<w:p><w:r><w:t>&e;</w:t></w:r></w:p></w:document>')
     reader = ooxml.PartReader(True)
     reader.feed(bomb, bomb.encode("utf-8"))
     assert "boom" not in reader.close()

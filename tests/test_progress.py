@@ -28,7 +28,8 @@ def qms(*args: str):
 
 
 def _released_plan(records: Path) -> None:
-    for args in (["new", "plan", "--data", str(PLAN)], ["sign", "HO-JZ-KP-2026-001", "--role", "compile", "--name", "A"],
+    for args in (["new", "plan", "--data", str(PLAN)],
+                 ["sign", "HO-JZ-KP-2026-001", "--role", "compile", "--name", "A"],
                  ["sign", "HO-JZ-KP-2026-001", "--role", "review", "--name", "B"],
                  ["sign", "HO-JZ-KP-2026-001", "--role", "approve", "--name", "C"],
                  ["release", "HO-JZ-KP-2026-001"]):

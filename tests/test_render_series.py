@@ -23,7 +23,8 @@ def template(tmp_path: Path) -> Path:
     body = (f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>{{{{ title }}}}</w:t></w:r></w:p>'
             '<w:p><w:r><w:t>{{ name }}</w:t><w:tab/><w:t>{{ score }}</w:t></w:r></w:p></w:body></w:document>')
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        zf.writestr("[Content_Types].xml",
+                    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
         zf.writestr("word/document.xml", body)
         zf.writestr("word/styles.xml", f'<w:styles xmlns:w="{W}"/>')
         zf.writestr(ooxml.CORE_PART, ooxml.core_xml({}))

@@ -260,22 +260,25 @@ def formulas(data: ScoresData, config: Config, rules: ScoringRules, L: dict[str,
 
 
 class _LastReport:
-    """The report of the last data scored, kept because one command asks for it several times.
+    """The report and pages of the last data scored, kept because one command asks for them often.
 
     ``qms new scores`` needs the same report for the document, its charts, the results workbook
-    and the split documents; scoring thousands of staff in exact fractions is worth doing once.
-    The data is immutable, so the same object with the same rules always has the same report.
+    and the split documents, and the same person pages for the document and the split files;
+    scoring thousands of staff in exact fractions is worth doing once. The data is immutable, so
+    the same object with the same rules (and language) always has the same report (and pages),
+    which templates only read: the sandbox lets no template change them.
     """
 
     data: ScoresData | None = None
     rules: ScoringRules | None = None
     report: ScoreReport | None = None
+    pages: tuple[str, list[dict[str, Any]]] | None = None
 
     @classmethod
     def of(cls, data: ScoresData, rules: ScoringRules) -> ScoreReport:
         if cls.report is None or cls.data is not data or cls.rules != rules:
             cls.report = scoring.compute(data, rules)
-            cls.data, cls.rules = data, rules
+            cls.data, cls.rules, cls.pages = data, rules, None
         return cls.report
 
 
@@ -285,9 +288,19 @@ def report_of(data: ScoresData, config: Config) -> ScoreReport:
 
 
 def people(data: ScoresData, config: Config, report: ScoreReport | None = None) -> list[dict[str, Any]]:
-    """Return each staff member's page variables, in the Staff sheet's order."""
+    """Return each staff member's page variables, in the Staff sheet's order (worked out once per data)."""
+    if report is None:
+        report = report_of(data, config)
+        if _LastReport.report is report and _LastReport.pages is not None and _LastReport.pages[0] == config.language:
+            return _LastReport.pages[1]
+    pages = _people(data, config, report)
+    if _LastReport.report is report:
+        _LastReport.pages = (config.language, pages)
+    return pages
+
+
+def _people(data: ScoresData, config: Config, report: ScoreReport) -> list[dict[str, Any]]:
     language, L = config.language, labels(config.language)
-    report = report or report_of(data, config)
     by_id = {r.staff.staff_id: r for r in report.results}
     services: dict[str, Service] = {}
     for row in data.service:
@@ -325,7 +338,7 @@ def context(data: ScoresData, config: Config) -> dict[str, Any]:
         "averages": averages,
         "team": _team(report, L),
         # Pages follow the Staff sheet's order, the order the leader holds the talks in.
-        "people": people(data, config, report),
+        "people": people(data, config),
         "formulas": formulas(data, config, rules, L),
     }
 
