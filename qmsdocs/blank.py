@@ -7,7 +7,7 @@ from typing import Any
 from qmsdocs import vocab
 from qmsdocs.errors import UsageError
 from qmsdocs.files import write_atomic
-from qmsdocs.sheets import FIELD, VALUE, WORKBOOKS, Column, Sheet
+from qmsdocs.sheets import FIELD, VALUE, WORKBOOKS, Column
 
 _INSTRUCTIONS = {
     "zh": [
@@ -109,6 +109,3 @@ def write_blank(kind: str, out: Path, language: str) -> Path:
     write_atomic(out, buffer.getvalue())
     return out
 
-
-def sheet_names(kind: str) -> list[Sheet]:
-    return list(WORKBOOKS[kind])

@@ -12,6 +12,7 @@ from qmsdocs import clock, lifecycle, ooxml
 from qmsdocs.errors import RuleError, UsageError
 from qmsdocs.files import sha256_bytes, write_atomic
 from qmsdocs.masterlist import master_list_bytes
+from qmsdocs.register import valid_signatures
 from qmsdocs.revlog import render_log
 from qmsdocs.workspace import Workspace
 
@@ -94,8 +95,7 @@ def export(ws: Workspace, out: str | Path, doc_nos: tuple[str, ...] = (), pdf: b
         files[name] = data
         log, _ = render_log(ws, doc["doc_no"])
         files[f"revision-logs/{doc['doc_no']}_revision-log.docx"] = log
-        signatures = ws.conn.execute("SELECT role, name, date FROM signatures WHERE revision_id = ? AND "
-                                     "content_sha256 = ? ORDER BY id", (rev["id"], rev["content_sha256"])).fetchall()
+        signatures = valid_signatures(ws.conn, rev)
         entries.append({
             "doc_no": doc["doc_no"], "type": doc["type"], "title": rev["title"], "version": rev["version"],
             "status": rev["status"], "change_no": rev["change_no"], "changed_by": rev["changed_by"],

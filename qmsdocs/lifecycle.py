@@ -5,7 +5,6 @@ through a :class:`FileBatch`, so it either completes or leaves the workspace as 
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from qmsdocs.errors import RuleError, UsageError
 from qmsdocs.faults import crashpoint
 from qmsdocs.files import FileBatch, sha256_bytes
 from qmsdocs.labels import labels
-from qmsdocs.register import transaction
+from qmsdocs.register import transaction, valid_signatures
 from qmsdocs.rendering import render_revision
 from qmsdocs.text import check_option
 from qmsdocs.workspace import Workspace
@@ -233,7 +232,7 @@ def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = No
         draft = _draft(conn, doc)
         if draft is None:
             raise RuleError(f"{doc_no} has no open draft revision to sign")
-        signed = [s for s in _signatures(conn, draft["id"]) if s["content_sha256"] == draft["content_sha256"]]
+        signed = valid_signatures(conn, draft)
         rank = ROLES.index(role)
         later = [s["role"] for s in signed if ROLES.index(s["role"]) > rank]
         if later:
@@ -271,7 +270,7 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None) -> dict[st
         draft = _draft(conn, doc)
         if draft is None:
             raise RuleError(f"{doc_no} has no open draft revision to release")
-        roles = {s["role"] for s in _signatures(conn, draft["id"]) if s["content_sha256"] == draft["content_sha256"]}
+        roles = {s["role"] for s in valid_signatures(conn, draft)}
         missing = [r for r in ws.config.required_roles if r not in roles]
         if missing:
             raise RuleError(f"cannot release {doc_no} {draft['version']}: missing signatures: {', '.join(missing)}")

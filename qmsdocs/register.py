@@ -158,6 +158,16 @@ def connect(path: Path) -> sqlite3.Connection:
 _BUSY = "workspace busy: another qms command kept it locked too long; try again (QMS_BUSY_TIMEOUT sets the wait)"
 
 
+def valid_signatures(conn: sqlite3.Connection, revision: sqlite3.Row) -> list[sqlite3.Row]:
+    """Return a revision's signatures given on its current content, in signing order.
+
+    A signature vouches for the content hash it was given on; one given before the content
+    changed no longer counts, so every reader of signatures goes through here.
+    """
+    return conn.execute("SELECT * FROM signatures WHERE revision_id = ? AND content_sha256 = ? ORDER BY id",
+                        (revision["id"], revision["content_sha256"])).fetchall()
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run the block in one immediate (write-locked) transaction; roll back on any exception."""

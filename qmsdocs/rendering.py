@@ -7,6 +7,7 @@ from typing import Any
 from qmsdocs import doctypes, ooxml
 from qmsdocs.frame import Frame, RevisionRow, Signature
 from qmsdocs.labels import labels
+from qmsdocs.register import valid_signatures
 from qmsdocs.render import check_text, load_template
 from qmsdocs.workspace import Workspace
 
@@ -17,19 +18,13 @@ def build_frame(ws: Workspace, rev_id: int, copy_no: str = "") -> Frame:
     rev = conn.execute("SELECT * FROM revisions WHERE id = ?", (rev_id,)).fetchone()
     doc = conn.execute("SELECT * FROM documents WHERE id = ?", (rev["document_id"],)).fetchone()
     L = labels(ws.config.language)
-    signatures = tuple(
-        Signature(s["role"], s["name"], s["date"])
-        for s in conn.execute("SELECT * FROM signatures WHERE revision_id = ? AND content_sha256 = ? ORDER BY id",
-                              (rev_id, rev["content_sha256"]))
-    )
+    signatures = tuple(Signature(s["role"], s["name"], s["date"]) for s in valid_signatures(conn, rev))
     history = []
     for r in conn.execute("SELECT * FROM revisions WHERE document_id = ? AND (major < ? OR (major = ? AND minor <= ?)) "
                           "ORDER BY major, minor", (doc["id"], rev["major"], rev["major"], rev["minor"])):
         changed_by = r["changed_by"]
         if not changed_by:  # the initial issue: its author is whoever compiled it
-            row = conn.execute("SELECT name FROM signatures WHERE revision_id = ? AND role = 'compile'",
-                               (r["id"],)).fetchone()
-            changed_by = row[0] if row else ""
+            changed_by = next((s["name"] for s in valid_signatures(conn, r) if s["role"] == "compile"), "")
         history.append(RevisionRow(
             version=r["version"], pages=r["pages"] or L["all_pages"], change_no=r["change_no"] or "",
             changed_by=changed_by, effective_date=r["effective_date"] or "", summary=r["summary"]))

@@ -8,6 +8,7 @@ from qmsdocs import clock
 from qmsdocs.files import sha256_bytes, write_atomic
 from qmsdocs.frame import CONTENT_STATUS
 from qmsdocs.labels import labels
+from qmsdocs.register import valid_signatures
 from qmsdocs.lifecycle import current_revision, document_row, revisions_of
 from qmsdocs.render import load_template
 from qmsdocs.rendering import build_frame, check_readback
@@ -19,8 +20,7 @@ def log_rows(ws: Workspace, doc_id: int) -> list[dict[str, str]]:
     L = labels(ws.config.language)
     rows = []
     for rev in revisions_of(ws.conn, doc_id):
-        sigs = ws.conn.execute("SELECT role, name, date FROM signatures WHERE revision_id = ? AND content_sha256 = ? "
-                               "ORDER BY id", (rev["id"], rev["content_sha256"])).fetchall()
+        sigs = valid_signatures(ws.conn, rev)
         compiler = next((s["name"] for s in sigs if s["role"] == "compile"), "")
         approver = next((f"{s['name']} {s['date']}" for s in sigs if s["role"] == "approve"), "")
         rows.append({

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ def init(root: Path, company: str | None = None, department: str | None = None, 
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root}: exists and is not a folder")
     text = config_mod.default_toml(company, department, language)
-    config_mod.from_dict(__import__("tomllib").loads(text))  # the file we write must load
+    config_mod.from_dict(tomllib.loads(text))  # the file we write must load
     root.mkdir(parents=True, exist_ok=True)
     conn = register.connect(root / register.REGISTER_NAME)
     conn.close()
