@@ -1,115 +1,252 @@
-"""The audit trail: an append-only, hash-chained record of every change to the register."""
+"""The audit trail: an append-only, hash-chained record of every change to the register.
+
+Each command appends one entry: who (the authenticated person, or the machine's account), when
+(the real clock, and the business date it worked with), what, why, and the full new image of
+every register row it changed. The chain covers the images, so ``qms log --verify`` can compare
+every row of the register with its latest image and name any field edited behind the tool's back.
+Serialization is canonical JSON of plain values: the same on every database engine.
+"""
 from __future__ import annotations
 
 import getpass
 import hashlib
 import json
-import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
-from qmsdocs.clock import now_iso
+from qmsdocs import clock
+from qmsdocs.db import Register, Row
+from qmsdocs.db.schema import DIGESTED, TRACKED
 
 GENESIS = "0" * 64
-_FIELDS = ("at", "actor", "os_user", "action", "doc_no", "version", "changes", "reason", "prev_hash")
+FORMAT = 2
+#: The fields an entry's hash covers, in order (format 2).
+FIELDS = ("seq", "format", "at", "today", "actor", "account", "os_user", "action", "doc_no", "version",
+          "changes", "reason", "rows", "prev_hash")
+#: The fields of an entry written by qmsdocs 0.1 (format 1), hashed as it hashed them.
+LEGACY_FIELDS = ("at", "actor", "os_user", "action", "doc_no", "version", "changes", "reason", "prev_hash")
 
 
 def os_user() -> str:
+    """Return the machine account running qmsdocs ("unknown" where the system has none)."""
     try:
         return getpass.getuser()
-    except Exception:  # no user name on this system (e.g. a container without passwd entry)
+    except Exception:  # no user name on this system (e.g. a container without a passwd entry)
         return "unknown"
 
 
-def entry_hash(row: dict[str, Any]) -> str:
-    """Return the hash of an entry: its fields (including the previous hash) as canonical JSON."""
-    payload = json.dumps([row[f] for f in _FIELDS], ensure_ascii=False, separators=(",", ":"))
+def canonical(value: Any) -> str:
+    """Return ``value`` as canonical JSON (sorted keys, no spaces, UTF-8 text)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def entry_hash(entry: Row) -> str:
+    """Return the hash of an entry over its fields, the previous hash included."""
+    if entry.get("format") == 1:
+        payload = json.dumps([entry[f] for f in LEGACY_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    else:
+        payload = json.dumps([entry[f] for f in FIELDS], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(conn: sqlite3.Connection, action: str, actor: str | None, doc_no: str | None, version: str | None,
-           changes: dict[str, Any], reason: str | None = None) -> None:
-    """Append one entry, chained to the last one. Call inside the command's transaction."""
-    last = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    row = {
-        "at": now_iso(),
-        "actor": actor or os_user(),
-        "os_user": os_user(),
-        "action": action,
-        "doc_no": doc_no,
-        "version": version,
-        "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
-        "reason": reason,
-        "prev_hash": last[0] if last else GENESIS,
+def digest(value: str | None) -> str | None:
+    """Return what the trail keeps of a credential: a digest of it, never the value."""
+    return None if value is None else "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def image(register: Register, table: str, row_id: int) -> dict[str, Any] | None:
+    """Return the trail's image of one register row (None if the row is gone)."""
+    row = register.one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+    return None if row is None else normalize(table, row)
+
+
+def normalize(table: str, row: Row) -> dict[str, Any]:
+    """Return a row as the trail writes it: plain values, credentials as digests."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in DIGESTED.get(table, ()):
+            value = digest(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        elif isinstance(value, (bytes, memoryview)):
+            value = hashlib.sha256(bytes(value)).hexdigest()
+        out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Head:
+    """The newest entry of the trail: its sequence number and hash (a witness of the history so far)."""
+
+    seq: int
+    hash: str
+
+    def text(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Head | None:
+        seq, _, value = (text or "").strip().partition(":")
+        if not seq.isdigit() or len(value) != 64:
+            return None
+        return cls(int(seq), value)
+
+
+def head(register: Register) -> Head:
+    """Return the head of the trail (0 and the genesis hash for an empty one)."""
+    row = register.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+    return Head(0, GENESIS) if row is None else Head(int(row["seq"]), row["hash"])
+
+
+def append(register: Register, action: str, actor: str | None, changes: dict[str, Any], *,
+           account: str | None = None, doc_no: str | None = None, version: str | None = None,
+           reason: str | None = None, rows: list[tuple[str, int]] = ()) -> Head:  # type: ignore[assignment]
+    """Append one entry, chained to the last one, with the images of ``rows``; return the new head.
+
+    Call inside the command's transaction, after its changes: the images are read then.
+    """
+    last = head(register)
+    images = []
+    for table, row_id in dict.fromkeys(rows):
+        images.append({"table": table, "id": row_id, "values": image(register, table, row_id)})
+    entry: dict[str, Any] = {
+        "seq": last.seq + 1, "format": FORMAT, "at": clock.now_iso(), "today": clock.today().isoformat(),
+        "actor": actor or os_user(), "account": account, "os_user": os_user(), "action": action,
+        "doc_no": doc_no, "version": version, "changes": canonical(changes), "reason": reason,
+        "rows": canonical(images), "prev_hash": last.hash,
     }
-    row["hash"] = entry_hash(row)
-    conn.execute(
-        f"INSERT INTO audit ({', '.join(_FIELDS)}, hash) VALUES ({', '.join('?' * (len(_FIELDS) + 1))})",
-        [row[f] for f in _FIELDS] + [row["hash"]],
-    )
-    # The head (count and last hash) makes deleting the newest entries detectable too.
-    conn.execute("INSERT INTO audit_head (id, count, hash) VALUES (1, 1, ?) "
-                 "ON CONFLICT (id) DO UPDATE SET count = count + 1, hash = excluded.hash", (row["hash"],))
+    entry["hash"] = entry_hash(entry)
+    register.execute(f"INSERT INTO audit ({', '.join(FIELDS)}, hash) VALUES ({', '.join('?' * (len(FIELDS) + 1))})",
+                     [entry[f] for f in FIELDS] + [entry["hash"]])
+    # The head row makes deleting the newest entries detectable: it must name the last one.
+    if register.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (entry["seq"], entry["hash"])) == 0:
+        register.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", (entry["seq"], entry["hash"]))
+    return Head(entry["seq"], entry["hash"])
 
 
-def entries(conn: sqlite3.Connection, doc_no: str | None = None) -> list[dict[str, Any]]:
-    """Return the audit entries, oldest first (of one document when ``doc_no`` is given)."""
-    sql = "SELECT * FROM audit" + (" WHERE doc_no = ?" if doc_no else "") + " ORDER BY id"
+def entries(register: Register, doc_no: str | None = None) -> list[dict[str, Any]]:
+    """Return the entries, oldest first (of one document when ``doc_no`` is given), JSON fields parsed."""
+    sql = "SELECT * FROM audit" + (" WHERE doc_no = ?" if doc_no else "") + " ORDER BY seq"
     out = []
-    for row in conn.execute(sql, (doc_no,) if doc_no else ()):
+    for row in register.query(sql, (doc_no,) if doc_no else ()):
         item = dict(row)
-        item["changes"] = json.loads(item["changes"])
+        for key in ("changes", "rows"):
+            try:
+                item[key] = json.loads(item[key])
+            except (TypeError, ValueError):
+                item[key] = None
         out.append(item)
     return out
 
 
-def verify(conn: sqlite3.Connection) -> list[str]:
-    """Return the problems found in the audit trail and the register it vouches for (empty: intact).
-
-    Checks the hash chain entry by entry (an edited, deleted or reordered entry breaks it), the head
-    (deleting the newest entries), and that every signature and every revision's file hash in the
-    register is one the trail recorded (an edited signature or hash row).
-    """
+def _chain_problems(register: Register) -> tuple[list[str], dict[tuple[str, int], dict[str, Any] | None]]:
+    """Check the chain entry by entry; return the problems and the latest image of every tracked row."""
     problems: list[str] = []
-    previous = GENESIS
-    expected_id = None
-    count = 0
-    for row in conn.execute("SELECT * FROM audit ORDER BY id"):
-        item = dict(row)
-        count += 1
-        if expected_id is not None and item["id"] != expected_id:
-            problems.append(f"audit entry {expected_id} is missing (next is {item['id']})")
-        expected_id = item["id"] + 1
-        if item["prev_hash"] != previous:
-            problems.append(f"audit entry {item['id']} does not follow the one before it (deleted or reordered)")
-        if entry_hash(item) != item["hash"]:
-            problems.append(f"audit entry {item['id']} was altered (its hash does not match its content)")
-        previous = item["hash"]
-        if problems:
-            return problems
-    head = conn.execute("SELECT count, hash FROM audit_head WHERE id = 1").fetchone()
-    if head is not None and (head[0] != count or (count and head[1] != previous)):
-        return [f"the audit trail ends at entry {count} but the register recorded {head[0]} entries "
-                "(newest entries deleted)"]
-    signed = set()
-    shas = set()
-    for item in entries(conn):
-        changes = item["changes"]
-        if item["action"] == "sign":
-            signed.add((item["doc_no"], item["version"], changes.get("role"), item["actor"], changes.get("date")))
-        for key in ("sha256",):
-            value = changes.get(key)
-            if isinstance(value, list):
-                value = value[-1]
-            if value:
-                shas.add((item["doc_no"], item["version"], value))
-    for row in conn.execute("SELECT d.doc_no, r.version, s.id, s.role, s.name, s.date FROM signatures s "
-                            "JOIN revisions r ON r.id = s.revision_id JOIN documents d ON d.id = r.document_id"):
-        if (row[0], row[1], row[3], row[4], row[5]) not in signed:
-            problems.append(f"signature {row[2]} ({row[0]} {row[1]} {row[3]} {row[4]} {row[5]}) is not in the "
-                            "audit trail (edited or added outside qms)")
-    for row in conn.execute("SELECT d.doc_no, r.version, r.sha256 FROM revisions r "
-                            "JOIN documents d ON d.id = r.document_id"):
-        if (row[0], row[1], row[2]) not in shas:
-            problems.append(f"{row[0]} {row[1]}: the file hash in the register is not the one the audit trail "
-                            "recorded (edited outside qms)")
+    images: dict[tuple[str, int], dict[str, Any] | None] = {}
+    previous, expected = GENESIS, 1
+    for row in register.query("SELECT * FROM audit ORDER BY seq"):
+        seq = row.get("seq")
+        if seq != expected:
+            problems.append(f"audit trail: entry {expected} is missing (the next one is {seq})")
+            return problems, images
+        expected += 1
+        if row.get("prev_hash") != previous:
+            problems.append(f"audit trail: entry {seq} does not follow the one before it (deleted or reordered)")
+            return problems, images
+        try:
+            recomputed = entry_hash(row)
+        except (KeyError, TypeError):
+            recomputed = ""
+        if recomputed != row.get("hash"):
+            problems.append(f"audit trail: entry {seq} was altered (its hash does not match its content)")
+            return problems, images
+        previous = row["hash"]
+        if row.get("format") == 1:
+            continue
+        for field in ("changes", "rows"):
+            try:
+                json.loads(row[field])
+            except (TypeError, ValueError):
+                problems.append(f"audit trail: entry {seq}, field {field}: not valid JSON")
+                return problems, images
+        for item in json.loads(row["rows"]):
+            try:
+                images[(str(item["table"]), int(item["id"]))] = item["values"]
+            except (KeyError, TypeError, ValueError):
+                problems.append(f"audit trail: entry {seq}, field rows: a row image without table and id")
+                return problems, images
+    head_row = register.one("SELECT seq, hash FROM audit_head WHERE id = 1")
+    count = expected - 1
+    if (head_row is None and count) or (head_row is not None and (head_row["seq"] != count or head_row["hash"] != previous)):
+        recorded = head_row["seq"] if head_row is not None else 0
+        problems.append(f"audit trail: it ends at entry {count} but the register recorded {recorded} entries "
+                        "(newest entries deleted)")
+    return problems, images
+
+
+def _shown(value: Any) -> str:
+    return "empty" if value is None else repr(value)
+
+
+def state_problems(register: Register, images: dict[tuple[str, int], dict[str, Any] | None]) -> list[str]:
+    """Return every difference between the register's rows and their latest images in the trail."""
+    problems = []
+    for table in TRACKED:
+        seen = set()
+        for row in register.query(f"SELECT * FROM {table} ORDER BY id"):
+            key = (table, int(row["id"]))
+            seen.add(key)
+            if key not in images or images[key] is None:
+                problems.append(f"register table {table}, row {row['id']}: not in the audit trail "
+                                "(added outside qms)")
+                continue
+            recorded = images[key]
+            assert recorded is not None
+            current = normalize(table, row)
+            for field in current:
+                if current[field] != recorded.get(field):
+                    problems.append(f"register table {table}, row {row['id']}, field {field}: is "
+                                    f"{_shown(current[field])}, the audit trail recorded {_shown(recorded.get(field))} "
+                                    "(changed outside qms)")
+        for (t, row_id), values in images.items():
+            if t == table and values is not None and (t, row_id) not in seen:
+                problems.append(f"register table {table}, row {row_id}: deleted outside qms (the audit trail holds it)")
     return problems
+
+
+def verify(register: Register) -> list[str]:
+    """Return the problems of the trail and of the register it vouches for (empty: intact)."""
+    problems, images = _chain_problems(register)
+    if problems:
+        return problems
+    return state_problems(register, images)
+
+
+def rows_intact(register: Register) -> bool:
+    """Whether the trail is whole and every register row matches it (what ``verify FILE`` relies on)."""
+    return not verify(register)
+
+
+# -- witnesses ------------------------------------------------------------------------------------
+def check_witness(register: Register, witness: Head, name: str) -> tuple[bool, str]:
+    """Return (holds, message) for one witnessed head against the trail.
+
+    A head the trail still holds at its position holds. One it contradicts fails, unless an
+    administrator acknowledged a restore that lost the history it came from (then it holds, with
+    a warning naming what was lost).
+    """
+    row = register.one("SELECT hash FROM audit WHERE seq = ?", (witness.seq,))
+    if row is not None and row["hash"] == witness.hash:
+        return True, f"{name}: the trail holds its witness (entry {witness.seq})"
+    for ack in entries(register):
+        if ack["action"] != "acknowledge-restore" or not isinstance(ack["changes"], dict):
+            continue
+        restored = int(ack["changes"].get("restored_head", 0))
+        if witness.seq > restored:
+            return True, (f"{name}: witnesses entry {witness.seq}, history lost in the restore acknowledged at "
+                          f"entry {ack['seq']} by {ack['actor']} on {ack['today']} ({ack['reason']})")
+    if row is None:
+        return False, (f"{name}: witnesses entry {witness.seq}, but the trail ends before it "
+                       "(the register was rolled back to an older copy)")
+    return False, (f"{name}: witnesses entry {witness.seq} with another hash "
+                   "(the trail was rewritten or the register replaced)")

@@ -40,6 +40,23 @@ class Config:
         default_factory=lambda: {"excellent": Decimal(90), "good": Decimal(80), "satisfactory": Decimal(70)}
     )
     templates: dict[str, str] = field(default_factory=dict)
+    #: Per-person score files show peer raters by name (the controlled score sheet always does).
+    show_raters: bool = False
+    #: "electronic": every signer gives a password; "recorded": wet-ink signatures entered by someone.
+    signature_mode: str = "electronic"
+    #: Role pairs one person may sign on the same revision (separation of duties allows nothing else).
+    may_combine: tuple[tuple[str, str], ...] = ()
+    #: Months between periodic reviews of an effective document (0: no periodic review).
+    review_months: int = 24
+    #: The register's database: "" for the workspace's own SQLite file, else a postgresql:// URL.
+    register_url: str = ""
+
+    def control(self) -> dict[str, object]:
+        """Return the settings that govern control, as recorded by ``qms config apply``."""
+        return {"signatures.mode": self.signature_mode,
+                "signatures.may_combine": [list(p) for p in self.may_combine],
+                "release.required": list(self.required_roles),
+                "review.interval_months": self.review_months}
 
 
 def default_toml(company: str | None, department: str | None, language: str) -> str:
@@ -74,8 +91,21 @@ scheme = "decimal"
 # Signature roles a release requires, from: compile, standardize, review, countersign, approve.
 required = ["compile", "review", "approve"]
 
+[signatures]
+# "electronic": each signer confirms with their own password. "recorded": signatures made in ink on
+# paper are entered by a rostered person (--by), and the register says they were recorded.
+mode = "electronic"
+# Role pairs one person may sign on the same revision, e.g. [["standardize", "review"]].
+may_combine = []
+
+[review]
+# Months between periodic reviews of an effective document (0 turns periodic review off).
+interval_months = 24
+
 [scoring]
 leader_weight = 0.6
+# Per-person working copies show peer raters by name (else an average without names).
+show_raters = false
 
 [scoring.grades]
 # Lowest rounded total of each grade; below "satisfactory" is "needs improvement".
@@ -101,8 +131,11 @@ _SCHEMA: dict[str, Any] = {
     "numbering": {"pattern": str, "codes": dict},
     "versions": {"scheme": str},
     "release": {"required": list},
-    "scoring": {"leader_weight": (int, float, str), "grades": dict},
+    "signatures": {"mode": str, "may_combine": list},
+    "review": {"interval_months": int},
+    "scoring": {"leader_weight": (int, float, str), "grades": dict, "show_raters": bool},
     "templates": dict,
+    "register": {"url": str},
 }
 
 
@@ -127,6 +160,8 @@ def _check_shape(raw: dict[str, Any], schema: dict[str, Any], where: str, prefix
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: {name} must be a table [{name}]")
             _check_shape(value, expected, where, name + ".")
+        elif expected is bool and isinstance(value, bool):
+            continue
         elif not isinstance(value, expected) or isinstance(value, bool):
             raise ConfigError(f"{where}: {name} = {value!r} has the wrong type")
 
@@ -205,4 +240,30 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{where}: templates.{doc_type} must be a path")
     kwargs["templates"] = dict(templates)
+
+    signatures = raw.get("signatures", {})
+    mode = signatures.get("mode", "electronic")
+    if mode not in ("electronic", "recorded"):
+        raise ConfigError(f"{where}: signatures.mode = {mode!r} must be one of: electronic, recorded")
+    kwargs["signature_mode"] = mode
+    pairs = []
+    for pair in signatures.get("may_combine", []):
+        if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(r, str) and r in ROLES for r in pair)
+                or pair[0] == pair[1]):
+            raise ConfigError(f"{where}: signatures.may_combine = {signatures['may_combine']!r} must list pairs of "
+                              f"two different roles from {', '.join(ROLES)}")
+        if set(pair) == {"approve", "compile"}:
+            raise ConfigError(f"{where}: signatures.may_combine: the one who compiles a document may never approve "
+                              "it; remove the pair [compile, approve]")
+        pairs.append(tuple(sorted(pair, key=ROLES.index)))
+    kwargs["may_combine"] = tuple(dict.fromkeys(pairs))
+    months = raw.get("review", {}).get("interval_months", 24)
+    if not 0 <= months <= 120:
+        raise ConfigError(f"{where}: review.interval_months = {months!r} must be from 0 to 120")
+    kwargs["review_months"] = months
+    kwargs["show_raters"] = bool(scoring.get("show_raters", False))
+    url = raw.get("register", {}).get("url", "")
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"{where}: register.url = {url!r} must be a postgresql:// URL")
+    kwargs["register_url"] = url
     return Config(**kwargs)

@@ -39,6 +39,16 @@ class WorkspaceBusy(QmsError):
     exit_code = 1
 
 
+class RegisterError(QmsError):
+    """The register cannot be read or written (corrupted, locked by another program, disk full): exit 1."""
+
+    exit_code = 1
+
+
+class IntegrityError(RuleError):
+    """Stored evidence (an object, a trail entry, a register row) no longer matches what was recorded."""
+
+
 class TemplateError(QmsError):
     """A template could not be rendered (syntax, unknown placeholder, sandbox refusal)."""
 

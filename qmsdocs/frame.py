@@ -7,8 +7,10 @@ from typing import Any
 
 from qmsdocs.config import ROLES
 from qmsdocs.labels import labels
+from qmsdocs.status import mark
 
-CONTENT_STATUS = {"draft": "Draft", "effective": "Effective", "superseded": "Superseded", "obsolete": "Obsolete"}
+CONTENT_STATUS = {"draft": "Draft", "approved": "Approved", "effective": "Effective", "superseded": "Superseded",
+                  "obsolete": "Obsolete", "withdrawn": "Withdrawn", "working_copy": "Uncontrolled working copy"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Frame:
             "version": self.version,
             "version_text": f"{self.version}版" if self.language == "zh" else self.version,
             "status": self.status,
-            "mark": L[f"mark_{self.status}"],
+            "mark": mark(L, self.status, self.effective_date),
             "compiled_on": self.created_on.isoformat(),
             "release_date": self.release_date,
             "effective_date": self.effective_date,

@@ -1,356 +1,641 @@
-"""The life of a controlled document: new → sign → release → revise → … → obsolete.
+"""The life of a controlled document: new → (update | reject)* → sign… → release → revise → … → obsolete.
 
-Each public function is one command: it runs in one register transaction and writes its files
-through a :class:`FileBatch`, so it either completes or leaves the workspace as it was.
+Each public function is one writing command (:func:`qmsdocs.command.run`): one transaction, one
+trail entry, its renders stored as objects before the commit, its views written after. Every
+refusal is a RuleError (exit 1) that changes nothing, except that a wrong password is recorded.
 """
 from __future__ import annotations
 
-import hashlib
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+import datetime as dt
+import difflib
+import json
 from pathlib import Path
 from typing import Any
 
-from qmsdocs import audit, clock, doctypes, numbering
-from qmsdocs.config import ROLES
+from qmsdocs import clock, doctypes, numbering, people
+from qmsdocs.bundle import Bundle, settings_of
+from qmsdocs.command import Command, run
+from qmsdocs.db import Register, Row
 from qmsdocs.errors import RuleError, UsageError
-from qmsdocs.faults import crashpoint
-from qmsdocs.files import FileBatch, sha256_bytes
 from qmsdocs.labels import labels
-from qmsdocs.register import transaction, valid_signatures
-from qmsdocs.rendering import render_revision
+from qmsdocs.names import ROLES, name_key, role_of
+from qmsdocs.rendering import render_revision, revisions_of, valid_signatures
+from qmsdocs.status import derive, in_force, open_draft, pending_approval
+from qmsdocs.store import sha256_bytes
 from qmsdocs.text import check_option
 from qmsdocs.workspace import Workspace
-
-
-@contextmanager
-def command(ws: Workspace) -> Iterator[FileBatch]:
-    """One command: a write transaction plus the files it stages, committed or undone together."""
-    batch = FileBatch(ws.root)
-    try:
-        with transaction(ws.conn):
-            yield batch
-            crashpoint("staged")
-            batch.prepare(ws.conn)
-            crashpoint("prepared")
-    except BaseException:
-        batch.undo()
-        raise
-    crashpoint("committed")
-    batch.place()
 
 
 def required_text(name: str, value: str | None) -> str:
     check_option(name, value)
     if value is None or not value.strip():
         raise UsageError(f"option {name} must not be empty")
-    return value
-
-
-def content_hash(doc_type: str, title: str, input_sha256: str) -> str:
-    """Return the hash of what a revision says: type, title and input workbook (signatures bind to it)."""
-    return hashlib.sha256(f"{doc_type}\0{title}\0{input_sha256}".encode("utf-8")).hexdigest()
+    return value.strip()
 
 
 # -- look-ups --------------------------------------------------------------------------------
-def document_row(conn: sqlite3.Connection, doc_no: str) -> sqlite3.Row:
-    row = conn.execute("SELECT * FROM documents WHERE doc_no = ?", (doc_no,)).fetchone()
+def document_row(register: Register, doc_no: str) -> Row:
+    """Return the document numbered ``doc_no`` (case and surrounding space ignored).
+
+    An unknown number is refused with the nearest numbers the register holds.
+    """
+    row = register.one("SELECT * FROM documents WHERE doc_key = ?", (name_key(doc_no or ""),))
     if row is None:
-        raise UsageError(f"unknown document {doc_no}; see: qms list")
+        known = [r["doc_no"] for r in register.query("SELECT doc_no FROM documents ORDER BY doc_no")]
+        near = difflib.get_close_matches((doc_no or "").strip().upper(), known, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(near)}?" if near else "; see: qms list"
+        raise UsageError(f"unknown document {(doc_no or '').strip()!r}{hint}")
     return row
 
 
-def revisions_of(conn: sqlite3.Connection, document_id: int) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM revisions WHERE document_id = ? ORDER BY major, minor",
-                        (document_id,)).fetchall()
+def recorded_control(register: Register) -> dict[str, Any]:
+    """Return the control settings recorded in the register (``qms config apply``)."""
+    return {r["name"]: json.loads(r["value"]) for r in register.query("SELECT name, value FROM settings")}
 
 
-def _draft(conn: sqlite3.Connection, doc: sqlite3.Row) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM revisions WHERE document_id = ? AND status = 'draft'", (doc["id"],)).fetchone()
+def check_control(ws: Workspace) -> dict[str, Any]:
+    """Return the recorded control settings; RuleError while qms.toml says otherwise."""
+    recorded = recorded_control(ws.register)
+    wanted = ws.config.control()
+    differ = [k for k, v in wanted.items() if recorded.get(k) != v]
+    if differ:
+        raise RuleError(f"qms.toml changes control settings that are not recorded yet ({', '.join(differ)}); "
+                        "an administrator records them with: qms config apply --by ADMIN")
+    return recorded
 
 
-def effective_revision(conn: sqlite3.Connection, doc: sqlite3.Row) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM revisions WHERE document_id = ? AND status = 'effective'",
-                        (doc["id"],)).fetchone()
+def _actor(ws: Workspace, by: str | None, password: str | None, purpose: str) -> Row | None:
+    """Return the rostered person ``by`` (authenticated in electronic mode), or None when not given."""
+    if by is None:
+        return None
+    check_option("--by", by)
+    if ws.config.signature_mode == "electronic":
+        return people.authenticate(ws, by, password, purpose)
+    person = people.find(ws, by)
+    if not person["active"]:
+        raise RuleError(f"{people.Person.of(person).label()} is disabled")
+    return person
 
 
-def _signatures(conn: sqlite3.Connection, revision_id: int) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM signatures WHERE revision_id = ? ORDER BY id", (revision_id,)).fetchall()
+def _who(person: Row | None, fallback: str | None = None) -> tuple[str | None, str | None]:
+    if person is None:
+        return fallback, None
+    return person["name"], person["account"]
 
 
-def revision_dict(ws: Workspace, doc: sqlite3.Row, rev: sqlite3.Row) -> dict[str, Any]:
-    """Return the JSON shape of a revision that a command created or changed."""
-    return {
-        "doc_no": doc["doc_no"],
-        "type": doc["type"],
-        "title": rev["title"],
-        "version": rev["version"],
-        "status": rev["status"],
-        "change_no": rev["change_no"],
-        "effective_date": rev["effective_date"],
-        "path": str(ws.path(rev["path"]).resolve()),
-        "sha256": rev["sha256"],
-    }
+def settle(cmd: Command, document_id: int) -> None:
+    """Write the derived statuses of a document's revisions to the register (an approved one that took effect)."""
+    revisions = revisions_of(cmd.ws.register, document_id)
+    for rev in revisions:
+        now = derive(revisions, clock.today())[rev["id"]]
+        if now != rev["status"]:
+            cmd.update("revisions", int(rev["id"]), {"status": now})
 
 
-def _finish_render(ws: Workspace, batch: FileBatch, rev_id: int, data: Any = None) -> sqlite3.Row:
-    """Render revision ``rev_id`` as the register now has it, stage the file, store its hash."""
-    content = render_revision(ws, rev_id, data)
-    rev = ws.conn.execute("SELECT * FROM revisions WHERE id = ?", (rev_id,)).fetchone()
-    batch.stage(ws.path(rev["path"]), content)
-    sha = sha256_bytes(content)
-    ws.conn.execute("UPDATE revisions SET sha256 = ? WHERE id = ?", (sha, rev_id))
-    ws.conn.execute("INSERT INTO renders (revision_id, status, sha256, rendered_on) VALUES (?, ?, ?, ?)",
-                    (rev_id, rev["status"], sha, clock.today().isoformat()))
-    return ws.conn.execute("SELECT * FROM revisions WHERE id = ?", (rev_id,)).fetchone()
-
-
-def _read_input(doc_type: str, data: str | Path) -> tuple[Any, bytes, list[str]]:
-    path = Path(data)
-    parsed, warnings = doctypes.get(doc_type).read(path, str(data))
-    return parsed, path.read_bytes(), warnings
-
-
-def _stage_input(ws: Workspace, batch: FileBatch, blob: bytes) -> str:
-    sha = sha256_bytes(blob)
-    if not ws.path(ws.input_file(sha)).exists():
-        batch.stage(ws.path(ws.input_file(sha)), blob)
+def _store_render(cmd: Command, rev: Row, state: str, as_of: dt.date, copy_no: str = "") -> str:
+    data = render_revision(cmd.ws, rev, state, cmd.start, as_of, copy_no)
+    sha = cmd.put(data)
+    cmd.insert("renders", {"revision_id": rev["id"], "what": "copy" if copy_no else "revision", "state": state,
+                           "copy_no": copy_no or None, "sha256": sha, "rendered_on": clock.today().isoformat()})
     return sha
 
 
+def _store_log(cmd: Command, document_id: int, as_of: dt.date) -> str | None:
+    from qmsdocs.revlog import render_log
+
+    revisions = [r for r in revisions_of(cmd.ws.register, document_id) if r["status"] != "withdrawn"]
+    if not revisions:
+        return None
+    latest = revisions[-1]
+    state = derive(revisions, as_of)[latest["id"]]
+    data = render_log(cmd.ws, document_id, as_of, cmd.start)
+    sha = cmd.put(data)
+    cmd.insert("renders", {"revision_id": latest["id"], "what": "revlog", "state": state, "copy_no": None,
+                           "sha256": sha, "rendered_on": clock.today().isoformat()})
+    return sha
+
+
+def _revision(register: Register, rev_id: int) -> Row:
+    row = register.one("SELECT * FROM revisions WHERE id = ?", (rev_id,))
+    assert row is not None
+    return row
+
+
+def revision_dict(ws: Workspace, doc: Row, rev: Row) -> dict[str, Any]:
+    """Return the JSON shape of a revision that a command created or changed."""
+    statuses = derive(revisions_of(ws.register, doc["id"]), clock.today())
+    return {
+        "doc_no": doc["doc_no"], "type": doc["kind"], "title": rev["title"], "version": rev["version"],
+        "status": statuses.get(rev["id"], rev["status"]), "change_no": rev["change_no"],
+        "effective_date": rev["effective_date"], "content_sha256": rev["bundle_sha256"],
+        "path": str(ws.path(ws.document_view(doc["doc_no"], rev["version"])).resolve()),
+        "sha256": _view_sha(ws, rev, statuses.get(rev["id"], rev["status"])),
+    }
+
+
+def _view_sha(ws: Workspace, rev: Row, state: str) -> str | None:
+    rows = ws.register.query("SELECT sha256, state FROM renders WHERE revision_id = ? AND what = 'revision' "
+                             "ORDER BY id", (rev["id"],))
+    match = [r for r in rows if r["state"] == state] or rows
+    return match[-1]["sha256"] if match else None
+
+
+# -- freezing --------------------------------------------------------------------------------
+def _read_input(kind: str, data: str | Path) -> tuple[Any, bytes, list[str]]:
+    from qmsdocs.safeio import read_regular
+
+    path = Path(data)
+    blob = read_regular(path, 256 * 1024 * 1024, str(data))
+    parsed, warnings = doctypes.get(kind).read(path, str(data))
+    return parsed, blob, warnings
+
+
+def _template_bytes(ws: Workspace, kind: str) -> bytes:
+    path = ws.template_for(kind)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: the {kind} template cannot be read ({exc.strerror or exc})") from None
+
+
+def _freeze(cmd: Command, kind: str, title: str, summary: str, pages: str, input_name: str, blob: bytes | None,
+            base: Bundle | None) -> tuple[str, Bundle]:
+    """Store the input, templates and bundle of a revision; return the bundle's sha256 and the bundle."""
+    ws = cmd.ws
+    input_sha = cmd.put(blob) if blob is not None else (base.input_sha256 if base else "")
+    if base is not None:
+        template_sha, revlog_sha, settings = base.template_sha256, base.revlog_template_sha256, base.settings
+    else:
+        template_sha = cmd.put(_template_bytes(ws, kind))
+        revlog_sha = cmd.put(_template_bytes(ws, "revlog"))
+        settings = settings_of(ws.config)
+    bundle = Bundle(kind=kind, title=title, summary=summary, pages=pages or "", input_name=input_name,
+                    input_sha256=input_sha, template_sha256=template_sha, revlog_template_sha256=revlog_sha,
+                    settings=settings)
+    return cmd.put(bundle.encode()), bundle
+
+
+def _workbook_used(register: Register, input_sha: str) -> str | None:
+    row = register.one("SELECT d.doc_no FROM revisions r JOIN documents d ON d.id = r.document_id "
+                       "WHERE r.input_sha256 = ? ORDER BY r.id LIMIT 1", (input_sha,))
+    return None if row is None else row["doc_no"]
+
+
 # -- commands --------------------------------------------------------------------------------
-def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None,
-        options: dict[str, Any] | None = None, progress: Callable[..., None] | None = None) -> dict[str, Any]:
-    """Create a document of ``doc_type`` from a workbook: next number, revision 1.0 (A/0) as draft.
-
-    ``options`` are the type's own outputs (scores: ``xlsx``, ``split``, ``jobs``); they are
-    written in the same all-or-nothing command as the document. ``progress``, if given, follows
-    the long part of those outputs: ``progress(0, total)`` once, then ``progress(1)`` per unit.
-    """
-    kind = doctypes.get(doc_type)
-    given = {k: v for k, v in (options or {}).items() if v is not None}
-    # What the outputs need is started first (scores: --split worker processes), to get ready
-    # while the workbook is read and the document rendered; it is stopped whatever happens.
-    with kind.prepare(ws, given) if kind.prepare and given else nullcontext({}) as prepared:
-        return _new(ws, doc_type, data, title, options, progress, prepared)
-
-
-def _new(ws: Workspace, doc_type: str, data: str | Path, title: str | None, options: dict[str, Any] | None,
-         progress: Callable[..., None] | None, prepared: dict[str, Any]) -> dict[str, Any]:
+def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None, *, by: str | None = None,
+        password: str | None = None) -> dict[str, Any]:
+    """Create a document of ``doc_type`` from a workbook: next number, revision 1.0 (A/0) as draft."""
     check_option("--title", title)
-    options = {k: v for k, v in (options or {}).items() if v is not None}
     if title is not None and not title.strip():
         raise UsageError("option --title must not be empty")
     kind = doctypes.get(doc_type)
-    for name in options:
-        if name not in kind.options:
-            raise UsageError(f"option --{name} is not for {doc_type} documents")
+    check_control(ws)
     parsed, blob, warnings = _read_input(doc_type, data)
+    actor = _actor(ws, by, password, "creating a document")
     language = ws.config.language
-    title = title or kind.title_of(parsed) or kind.default_title[0 if language == "zh" else 1]
+    title = (title or kind.title_of(parsed) or kind.default_title[0 if language == "zh" else 1]).strip()
     today = clock.today()
-    conn = ws.conn
-    with command(ws) as batch:
-        doc_no, code, seq = numbering.next_number(conn, ws.config, doc_type, today.year)
-        doc_id = conn.execute(
-            "INSERT INTO documents (doc_no, type, code, year, seq, created_on) VALUES (?, ?, ?, ?, ?, ?)",
-            (doc_no, doc_type, code, today.year, seq, today.isoformat())).lastrowid
+    used = _workbook_used(ws.register, sha256_bytes(blob))
+    if used:
+        warnings.append(f"{Path(data).name} was already used for {used}; this makes a second document from it")
+    with run(ws) as cmd:
+        doc_no, code, seq = numbering.next_number(ws.register, ws.config, doc_type, today.year)
+        doc_id = cmd.insert("documents", {"doc_no": doc_no, "doc_key": name_key(doc_no), "kind": doc_type,
+                                          "code": code, "year": today.year, "seq": seq,
+                                          "created_on": today.isoformat()})
         version = numbering.version_label(ws.config.scheme, 1, 0)
-        input_sha = _stage_input(ws, batch, blob)
-        rev_id = conn.execute(
-            "INSERT INTO revisions (document_id, major, minor, version, title, status, summary, created_on, "
-            "input_name, input_sha256, content_sha256, path, sha256) VALUES (?, 1, 0, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, '')",
-            (doc_id, version, title, labels(language)["initial_issue"], today.isoformat(), Path(data).name,
-             input_sha, content_hash(doc_type, title, input_sha), ws.document_file(doc_no, version))).lastrowid
-        rev = _finish_render(ws, batch, rev_id, parsed)
-        extra = (kind.extra_outputs(ws, rev_id, parsed,
-                                    options | prepared | ({"progress": progress} if progress else {}), batch)
-                 if kind.extra_outputs and options else {})
-        audit.record(conn, "new", None, doc_no, version,
-                     {"status": [None, "draft"], "title": [None, title], "input_sha256": [None, input_sha],
-                      "sha256": rev["sha256"]})
-        doc = document_row(conn, doc_no)
-    return revision_dict(ws, doc, rev) | extra | {"warnings": warnings}
+        summary = labels(language)["initial_issue"]
+        bundle_sha, bundle = _freeze(cmd, doc_type, title, summary, "", Path(data).name, blob, None)
+        ws.parsed[bundle.input_sha256] = parsed
+        rev_id = cmd.insert("revisions", {
+            "document_id": doc_id, "major": 1, "minor": 0, "version": version, "title": title, "status": "draft",
+            "summary": summary, "created_on": today.isoformat(), "input_name": Path(data).name,
+            "input_sha256": bundle.input_sha256, "bundle_sha256": bundle_sha})
+        rev = _revision(ws.register, rev_id)
+        _store_render(cmd, rev, "draft", today)
+        _store_log(cmd, doc_id, today)
+        name, account = _who(actor)
+        if actor is not None:
+            people.clear_failures(cmd, actor)
+        cmd.record("new", {"status": [None, "draft"], "title": title, "content_sha256": bundle_sha},
+                   actor=name, account=account, doc_no=doc_no, version=version)
+        cmd.touch(doc_id)
+    doc = document_row(ws.register, doc_no)
+    return revision_dict(ws, doc, rev) | {"warnings": warnings + cmd.warnings}
 
 
 def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, data: str | Path | None = None,
-           pages: str | None = None, major: bool = False) -> dict[str, Any]:
+           pages: str | None = None, major: bool = False, password: str | None = None) -> dict[str, Any]:
     """Open a new draft revision of an effective document under a change-order number."""
-    change_no, by, summary = (required_text(n, v) for n, v in (("--change-no", change_no), ("--by", by),
-                                                            ("--summary", summary)))
+    change_no, summary = required_text("--change-no", change_no), required_text("--summary", summary)
+    by = required_text("--by", by)
     check_option("--pages", pages)
-    conn = ws.conn
-    doc = document_row(conn, doc_no)
+    check_control(ws)
+    doc = document_row(ws.register, doc_no)
     parsed = blob = None
     warnings: list[str] = []
     if data is not None:
-        parsed, blob, warnings = _read_input(doc["type"], data)
+        parsed, blob, warnings = _read_input(doc["kind"], data)
+    actor = _rostered_or_named(ws, by, password, "revising a document")
     today = clock.today()
-    with command(ws) as batch:
-        doc = document_row(conn, doc_no)
+    with run(ws) as cmd:
+        doc = document_row(ws.register, doc_no)
+        doc_no = doc["doc_no"]
         if doc["obsolete_on"]:
             raise RuleError(f"{doc_no} is obsolete; it cannot be revised")
-        draft = _draft(conn, doc)
+        settle(cmd, doc["id"])
+        revisions = revisions_of(ws.register, doc["id"])
+        draft = open_draft(revisions)
         if draft is not None:
             raise RuleError(f"{doc_no} already has an open draft revision {draft['version']}; "
-                            "release it before revising again")
-        base = effective_revision(conn, doc)
+                            "release or withdraw it before revising again")
+        waiting = pending_approval(revisions, today)
+        if waiting is not None:
+            raise RuleError(f"{doc_no} version {waiting['version']} is approved and takes effect on "
+                            f"{waiting['effective_date']}; revise it after that date")
+        base = in_force(revisions, today)
         if base is None:
             raise RuleError(f"{doc_no} has no effective revision to revise; release its draft first")
-        used = conn.execute("SELECT d.doc_no, r.version FROM revisions r JOIN documents d ON d.id = r.document_id "
-                            "WHERE r.change_no = ?", (change_no,)).fetchone()
-        if used is not None:
-            raise RuleError(f"change-order number {change_no} is already used by {used[0]} version {used[1]}")
+        _check_change_no(ws.register, change_no, doc["id"])
         major_no, minor_no = numbering.next_version(base["major"], base["minor"], major)
         version = numbering.version_label(ws.config.scheme, major_no, minor_no)
-        input_sha = _stage_input(ws, batch, blob) if blob is not None else base["input_sha256"]
+        from qmsdocs import bundle as bundle_mod
+
+        base_bundle = bundle_mod.load(ws.store, base["bundle_sha256"])
         input_name = Path(data).name if data is not None else base["input_name"]
-        rev_id = conn.execute(
-            "INSERT INTO revisions (document_id, major, minor, version, title, status, change_no, changed_by, "
-            "summary, pages, created_on, input_name, input_sha256, content_sha256, path, sha256) "
-            "VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-            (doc["id"], major_no, minor_no, version, base["title"], change_no, by, summary, pages,
-             today.isoformat(), input_name, input_sha, content_hash(doc["type"], base["title"], input_sha),
-             ws.document_file(doc_no, version))).lastrowid
-        rev = _finish_render(ws, batch, rev_id, parsed)
-        audit.record(conn, "revise", by, doc_no, version,
-                     {"status": [None, "draft"], "change_no": [None, change_no], "from_version": base["version"],
-                      "input_sha256": [base["input_sha256"], input_sha], "sha256": rev["sha256"]}, summary)
-    return revision_dict(ws, doc, rev) | {"warnings": warnings}
+        bundle_sha, bundle = _freeze(cmd, doc["kind"], base["title"], summary, pages or "", input_name, blob,
+                                     base_bundle)
+        if parsed is not None:
+            ws.parsed[bundle.input_sha256] = parsed
+        name, account = _who(actor, by)
+        rev_id = cmd.insert("revisions", {
+            "document_id": doc["id"], "major": major_no, "minor": minor_no, "version": version,
+            "title": base["title"], "status": "draft", "change_no": change_no, "change_key": name_key(change_no),
+            "changed_by": name, "summary": summary, "pages": pages, "created_on": today.isoformat(),
+            "input_name": input_name, "input_sha256": bundle.input_sha256, "bundle_sha256": bundle_sha})
+        rev = _revision(ws.register, rev_id)
+        _store_render(cmd, rev, "draft", today)
+        _store_log(cmd, doc["id"], today)
+        if actor is not None:
+            people.clear_failures(cmd, actor)
+        cmd.record("revise", {"status": [None, "draft"], "change_no": change_no, "from_version": base["version"],
+                              "content_sha256": bundle_sha}, actor=name, account=account, doc_no=doc_no,
+                   version=version, reason=summary)
+        cmd.touch(doc["id"])
+    return revision_dict(ws, doc, rev) | {"warnings": warnings + cmd.warnings}
 
 
-def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = None) -> dict[str, Any]:
-    """Sign the document's open draft revision in ``role``, enforcing the signing order."""
-    name = required_text("--name", name).strip()
-    if role not in ROLES:
-        raise UsageError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+def _rostered_or_named(ws: Workspace, by: str, password: str | None, purpose: str) -> Row | None:
+    """Return the rostered person ``by`` (authenticated in electronic mode) once a roster exists, else None."""
+    if not people.roster(ws):
+        return None
+    return _actor(ws, by, password, purpose)
+
+
+def _check_change_no(register: Register, change_no: str, document_id: int) -> None:
+    """Refuse a change-order number already used, however it is typed (withdrawn drafts free theirs
+    for later revisions of the same document only)."""
+    for used in register.query("SELECT r.version, r.status, r.document_id, d.doc_no FROM revisions r "
+                               "JOIN documents d ON d.id = r.document_id WHERE r.change_key = ?", (name_key(change_no),)):
+        if used["status"] == "withdrawn" and used["document_id"] == document_id:
+            continue
+        raise RuleError(f"change-order number {change_no.strip()} is already used by {used['doc_no']} version "
+                        f"{used['version']}" + (" (withdrawn; only a later revision of that document may use it "
+                                                 "again)" if used["status"] == "withdrawn" else ""))
+
+
+def _open_draft(ws: Workspace, doc_no: str, what: str) -> tuple[Row, Row]:
+    doc = document_row(ws.register, doc_no)
+    draft = open_draft(revisions_of(ws.register, doc["id"]))
+    if draft is None:
+        raise RuleError(f"{doc['doc_no']} has no open draft revision to {what}")
+    return doc, draft
+
+
+def _void_all(cmd: Command, draft: Row, reason: str) -> list[str]:
+    voided = []
+    for sig in valid_signatures(cmd.ws.register, draft):
+        cmd.update("signatures", int(sig["id"]), {"void_reason": reason})
+        voided.append(f"{sig['role']} {sig['name']}")
+    return voided
+
+
+def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: str | None = None,
+           summary: str | None = None, pages: str | None = None, *, by: str | None = None,
+           password: str | None = None) -> dict[str, Any]:
+    """Correct the open draft: re-freeze it with today's settings and templates (and new input or texts).
+
+    Every earlier signature on the draft is voided.
+    """
+    for name, value in (("--title", title), ("--summary", summary), ("--pages", pages)):
+        check_option(name, value)
+        if value is not None and not value.strip():
+            raise UsageError(f"option {name} must not be empty")
+    check_control(ws)
+    doc, draft = _open_draft(ws, doc_no, "update")
+    parsed = blob = None
+    warnings: list[str] = []
+    if data is not None:
+        parsed, blob, warnings = _read_input(doc["kind"], data)
+    actor = _actor(ws, by, password, "updating a draft")
+    today = clock.today()
+    with run(ws) as cmd:
+        doc, draft = _open_draft(ws, doc_no, "update")
+        from qmsdocs import bundle as bundle_mod
+
+        old = bundle_mod.load(ws.store, draft["bundle_sha256"])
+        input_blob = blob if blob is not None else ws.store.get(old.input_sha256, f"input {old.input_name}")
+        new_title = title.strip() if title else draft["title"]
+        new_summary = summary.strip() if summary else draft["summary"]
+        new_pages = pages.strip() if pages else (draft["pages"] or "")
+        input_name = Path(data).name if data is not None else draft["input_name"]
+        bundle_sha, bundle = _freeze(cmd, doc["kind"], new_title, new_summary, new_pages, input_name, input_blob,
+                                     None)
+        if parsed is not None:
+            ws.parsed[bundle.input_sha256] = parsed
+        voided = _void_all(cmd, draft, f"voided by update on {today.isoformat()}")
+        cmd.update("revisions", int(draft["id"]), {"title": new_title, "summary": new_summary, "pages": new_pages or None,
+                                                   "input_name": input_name, "input_sha256": bundle.input_sha256,
+                                                   "bundle_sha256": bundle_sha})
+        rev = _revision(ws.register, draft["id"])
+        _store_render(cmd, rev, "draft", today)
+        _store_log(cmd, doc["id"], today)
+        name, account = _who(actor)
+        if actor is not None:
+            people.clear_failures(cmd, actor)
+        cmd.record("update", {"content_sha256": [draft["bundle_sha256"], bundle_sha], "voided": voided},
+                   actor=name, account=account, doc_no=doc["doc_no"], version=draft["version"])
+        cmd.touch(doc["id"])
+    return revision_dict(ws, doc, rev) | {"voided": voided, "warnings": warnings + cmd.warnings}
+
+
+def _signer(ws: Workspace, role: str, name: str, password: str | None, by: str | None,
+            by_password: str | None) -> tuple[Row, Row | None, str]:
+    """Return (signer, recorder, mode) after authentication by the workspace's signature mode."""
+    mode = ws.config.signature_mode
+    if not people.roster(ws):
+        raise RuleError("the roster is empty; nobody may sign until people are added: "
+                        "qms people add NAME --roles admin,…")
+    if mode == "electronic":
+        signer = people.find(ws, name)
+        people.check_signer(ws, signer, role)
+        return people.authenticate(ws, name, password, f"signing {role}"), None, "electronic"
+    if not by:
+        raise RuleError("signatures are recorded from paper in this workspace (signatures.mode = \"recorded\"): "
+                        "give --by NAME, the rostered person entering it")
+    recorder = people.authenticate(ws, by, by_password, "recording a signature")
+    signer = people.find(ws, name)
+    people.check_signer(ws, signer, role)
+    return signer, recorder, "recorded"
+
+
+def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = None, *, password: str | None = None,
+         by: str | None = None, by_password: str | None = None) -> dict[str, Any]:
+    """Sign the open draft revision in ``role`` as the rostered person ``name``."""
+    role = _role(role)
+    name = required_text("--name", name)
     day = clock.parse_date(date, "--date") if date else clock.today()
-    conn = ws.conn
-    with command(ws):
-        doc = document_row(conn, doc_no)
-        draft = _draft(conn, doc)
-        if draft is None:
-            raise RuleError(f"{doc_no} has no open draft revision to sign")
-        signed = valid_signatures(conn, draft)
-        rank = ROLES.index(role)
-        later = [s["role"] for s in signed if ROLES.index(s["role"]) > rank]
-        if later:
-            raise RuleError(f"cannot sign {role} on {doc_no} {draft['version']}: {later[0]} has already signed "
-                            f"(order: {' → '.join(ROLES)})")
-        if role != "countersign" and any(s["role"] == role for s in signed):
-            raise RuleError(f"{role} has already signed {doc_no} {draft['version']}")
-        if role == "countersign" and any(s["role"] == role and s["name"] == name for s in signed):
-            raise RuleError(f"{name} has already countersigned {doc_no} {draft['version']}")
-        if role == "approve":
-            missing = [r for r in ws.config.required_roles if r != "approve" and r not in {s["role"] for s in signed}]
-            if missing:
-                raise RuleError(f"cannot approve {doc_no} {draft['version']} before {', '.join(missing)} "
-                                f"{'has' if len(missing) == 1 else 'have'} signed")
-            compiler = next((s["name"] for s in signed if s["role"] == "compile"), None)
-            if compiler == name:
-                raise RuleError(f"{name} compiled {doc_no} {draft['version']} and cannot also approve it")
-        if role == "compile" and any(s["role"] == "approve" and s["name"] == name for s in signed):
-            raise RuleError(f"{name} approved {doc_no} {draft['version']} and cannot also compile it")
-        conn.execute("INSERT INTO signatures (revision_id, role, name, date, content_sha256, signed_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     (draft["id"], role, name, day.isoformat(), draft["content_sha256"], clock.now_iso()))
-        audit.record(conn, "sign", name, doc_no, draft["version"],
-                     {"role": role, "date": day.isoformat(), "content_sha256": draft["content_sha256"]})
-    return revision_dict(ws, doc, draft) | {"role": role, "name": name, "date": day.isoformat()}
+    control = check_control(ws)
+    doc, draft = _open_draft(ws, doc_no, "sign")
+    signer, recorder, mode = _signer(ws, role, name, password, by, by_password)
+    with run(ws) as cmd:
+        doc, draft = _open_draft(ws, doc_no, "sign")
+        label = f"{doc['doc_no']} {draft['version']}"
+        signed = valid_signatures(ws.register, draft)
+        _check_order(control, signed, role, label)
+        _check_duties(control, signed, role, signer, label)
+        _check_date(day, draft, signed, role, label)
+        sig_id = cmd.insert("signatures", {
+            "revision_id": draft["id"], "role": role, "person_id": signer["id"], "account": signer["account"],
+            "name": signer["name"], "date": day.isoformat(), "bundle_sha256": draft["bundle_sha256"],
+            "signed_at": clock.now_iso(), "mode": mode, "recorded_by": recorder["account"] if recorder else None})
+        people.clear_failures(cmd, recorder or signer)
+        cmd.record("sign", {"role": role, "date": day.isoformat(), "content_sha256": draft["bundle_sha256"],
+                            "mode": mode, "signature": sig_id},
+                   actor=(recorder or signer)["name"], account=(recorder or signer)["account"],
+                   doc_no=doc["doc_no"], version=draft["version"])
+    return revision_dict(ws, doc, draft) | {"role": role, "name": signer["name"], "account": signer["account"],
+                                            "date": day.isoformat(), "mode": mode, "warnings": cmd.warnings}
 
 
-def release(ws: Workspace, doc_no: str, effective: str | None = None) -> dict[str, Any]:
-    """Make the open draft effective, supersede the previous revision, re-render with signatures."""
+def _role(role: str) -> str:
+    found = role_of(role or "")
+    if found is None or found not in ROLES:
+        raise UsageError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    return found
+
+
+def _check_order(control: dict[str, Any], signed: list[Row], role: str, label: str) -> None:
+    rank = ROLES.index(role)
+    later = [s["role"] for s in signed if ROLES.index(s["role"]) > rank]
+    if later:
+        raise RuleError(f"cannot sign {role} on {label}: {later[0]} has already signed "
+                        f"(order: {' → '.join(ROLES)})")
+    if role != "countersign" and any(s["role"] == role for s in signed):
+        raise RuleError(f"{role} has already signed {label}")
+    required = control.get("release.required", ["compile", "review", "approve"])
+    have = {s["role"] for s in signed}
+    missing = [r for r in ROLES[:rank] if r in required and r not in have]
+    if missing:
+        raise RuleError(f"cannot sign {role} on {label} before {', '.join(missing)} "
+                        f"{'has' if len(missing) == 1 else 'have'} signed (order: {' → '.join(ROLES)})")
+
+
+def _check_duties(control: dict[str, Any], signed: list[Row], role: str, signer: Row, label: str) -> None:
+    """One person signs one role of a revision, but for the pairs the company allows to coincide."""
+    allowed = {tuple(sorted(p, key=ROLES.index)) for p in control.get("signatures.may_combine", [])}
+    for sig in signed:
+        if sig["account"] != signer["account"]:
+            continue
+        if sig["role"] == role == "countersign":
+            raise RuleError(f"{signer['name']} has already countersigned {label}")
+        pair = tuple(sorted((sig["role"], role), key=ROLES.index))
+        if pair not in allowed:
+            raise RuleError(f"{signer['name']} signed {sig['role']} on {label} and cannot also sign {role} "
+                            "(separation of duties; signatures.may_combine lists the pairs allowed)")
+
+
+def _check_date(day: dt.date, draft: Row, signed: list[Row], role: str, label: str) -> None:
+    today = clock.today()
+    if day > today:
+        raise RuleError(f"the {role} date {day.isoformat()} on {label} is in the future (today is {today.isoformat()})")
+    if day.isoformat() < draft["created_on"]:
+        raise RuleError(f"the {role} date {day.isoformat()} on {label} is before the revision was created "
+                        f"({draft['created_on']})")
+    rank = ROLES.index(role)
+    for sig in signed:
+        if ROLES.index(sig["role"]) < rank and day.isoformat() < sig["date"]:
+            raise RuleError(f"the {role} date {day.isoformat()} on {label} is before the {sig['role']} date "
+                            f"{sig['date']}")
+
+
+def reject(ws: Workspace, doc_no: str, role: str, name: str, reason: str, *, password: str | None = None,
+           by: str | None = None, by_password: str | None = None) -> dict[str, Any]:
+    """Record a signer's refusal: the draft's signatures are voided and it stays open for ``update``."""
+    role = _role(role)
+    name, reason = required_text("--name", name), required_text("--reason", reason)
+    check_control(ws)
+    doc, draft = _open_draft(ws, doc_no, "reject")
+    signer, recorder, mode = _signer(ws, role, name, password, by, by_password)
+    today = clock.today()
+    with run(ws) as cmd:
+        doc, draft = _open_draft(ws, doc_no, "reject")
+        voided = _void_all(cmd, draft, f"voided by the rejection of {signer['name']} ({role}) on {today.isoformat()}")
+        people.clear_failures(cmd, recorder or signer)
+        cmd.record("reject", {"role": role, "by": signer["account"], "voided": voided, "mode": mode},
+                   actor=(recorder or signer)["name"], account=(recorder or signer)["account"],
+                   doc_no=doc["doc_no"], version=draft["version"], reason=reason)
+    return revision_dict(ws, doc, draft) | {"role": role, "name": signer["name"], "reason": reason,
+                                            "voided": voided, "warnings": cmd.warnings}
+
+
+def withdraw(ws: Workspace, doc_no: str, reason: str, by: str | None = None,
+             password: str | None = None) -> dict[str, Any]:
+    """Discard the open draft (status withdrawn): its view leaves documents/; the revision in force stays."""
+    reason = required_text("--reason", reason)
+    check_control(ws)
+    _open_draft(ws, doc_no, "withdraw")
+    actor = _actor(ws, by, password, "withdrawing a draft")
+    today = clock.today()
+    with run(ws) as cmd:
+        doc, draft = _open_draft(ws, doc_no, "withdraw")
+        cmd.update("revisions", int(draft["id"]), {"status": "withdrawn", "withdrawn_on": today.isoformat()})
+        _store_log(cmd, doc["id"], today)
+        name, account = _who(actor)
+        if actor is not None:
+            people.clear_failures(cmd, actor)
+        cmd.record("withdraw", {"status": ["draft", "withdrawn"]}, actor=name, account=account,
+                   doc_no=doc["doc_no"], version=draft["version"], reason=reason)
+        cmd.touch(doc["id"])
+    rev = _revision(ws.register, draft["id"])
+    return revision_dict(ws, doc, rev) | {"reason": reason, "warnings": cmd.warnings}
+
+
+def release(ws: Workspace, doc_no: str, effective: str | None = None, *, by: str | None = None,
+            password: str | None = None) -> dict[str, Any]:
+    """Release the open draft: effective on the date given (today by default), approved until a later one.
+
+    Renders every file the change needs: the released file, and for a future date the approved
+    file, the file it will be from that date, and the superseded file of the revision it replaces.
+    """
     today = clock.today()
     effective_day = clock.parse_date(effective, "--effective") if effective else today
-    conn = ws.conn
-    with command(ws) as batch:
-        doc = document_row(conn, doc_no)
-        draft = _draft(conn, doc)
-        if draft is None:
-            raise RuleError(f"{doc_no} has no open draft revision to release")
-        roles = {s["role"] for s in valid_signatures(conn, draft)}
-        missing = [r for r in ws.config.required_roles if r not in roles]
+    control = check_control(ws)
+    _open_draft(ws, doc_no, "release")
+    actor = _actor(ws, by, password, "releasing a document")
+    with run(ws) as cmd:
+        doc, draft = _open_draft(ws, doc_no, "release")
+        label = f"{doc['doc_no']} {draft['version']}"
+        signed = valid_signatures(ws.register, draft)
+        roles = {s["role"] for s in signed}
+        required = control.get("release.required", ["compile", "review", "approve"])
+        missing = [r for r in ROLES if r in required and r not in roles]
         if missing:
-            raise RuleError(f"cannot release {doc_no} {draft['version']}: missing signatures: {', '.join(missing)}")
-        previous = effective_revision(conn, doc)
+            raise RuleError(f"cannot release {label}: missing signatures: {', '.join(missing)}")
+        approved_on = max(s["date"] for s in signed if s["role"] == "approve")
+        if effective_day.isoformat() < approved_on:
+            raise RuleError(f"cannot release {label} effective {effective_day.isoformat()}: that is before its "
+                            f"approval on {approved_on}")
+        settle(cmd, doc["id"])
+        revisions = revisions_of(ws.register, doc["id"])
+        previous = in_force(revisions, today)
+        if previous is not None and effective_day.isoformat() < (previous["effective_date"] or ""):
+            raise RuleError(f"cannot release {label} effective {effective_day.isoformat()}: version "
+                            f"{previous['version']} is effective since {previous['effective_date']}")
+        future = effective_day > today
+        cmd.update("revisions", int(draft["id"]), {"status": "approved" if future else "effective",
+                                                   "approved_on": approved_on, "release_date": today.isoformat(),
+                                                   "effective_date": effective_day.isoformat()})
+        if previous is not None and not future:
+            cmd.update("revisions", int(previous["id"]), {"status": "superseded"})
+        rev = _revision(ws.register, draft["id"])
+        if future:
+            _store_render(cmd, rev, "approved", today)
+            _store_log(cmd, doc["id"], today)
+        _store_render(cmd, rev, "effective", effective_day)
         if previous is not None:
-            conn.execute("UPDATE revisions SET status = 'superseded' WHERE id = ?", (previous["id"],))
-        conn.execute("UPDATE revisions SET status = 'effective', release_date = ?, effective_date = ? WHERE id = ?",
-                     (today.isoformat(), effective_day.isoformat(), draft["id"]))
-        rev = _finish_render(ws, batch, draft["id"])
-        audit.record(conn, "release", None, doc_no, draft["version"],
-                     {"status": ["draft", "effective"], "effective_date": [None, effective_day.isoformat()],
-                      "superseded": previous["version"] if previous is not None else None,
-                      "sha256": [draft["sha256"], rev["sha256"]]})
-    return revision_dict(ws, doc, rev)
+            _store_render(cmd, _revision(ws.register, previous["id"]), "superseded", effective_day)
+        _store_log(cmd, doc["id"], effective_day)
+        name, account = _who(actor)
+        if actor is not None:
+            people.clear_failures(cmd, actor)
+        cmd.record("release", {"status": ["draft", "approved" if future else "effective"],
+                               "effective_date": effective_day.isoformat(),
+                               "superseded": previous["version"] if previous is not None else None},
+                   actor=name, account=account, doc_no=doc["doc_no"], version=draft["version"])
+        cmd.touch(doc["id"])
+    return revision_dict(ws, doc, rev) | {"warnings": cmd.warnings}
 
 
-def obsolete(ws: Workspace, doc_no: str, by: str, reason: str) -> dict[str, Any]:
-    """Withdraw a document as a whole: every draft or effective revision becomes obsolete."""
+def obsolete(ws: Workspace, doc_no: str, by: str, reason: str, password: str | None = None) -> dict[str, Any]:
+    """Withdraw a document as a whole (作废): every draft, approved or effective revision becomes obsolete."""
     by, reason = required_text("--by", by), required_text("--reason", reason)
+    check_control(ws)
+    document_row(ws.register, doc_no)
+    actor = _rostered_or_named(ws, by, password, "making a document obsolete")
     today = clock.today()
-    conn = ws.conn
-    with command(ws):
-        doc = document_row(conn, doc_no)
+    with run(ws) as cmd:
+        doc = document_row(ws.register, doc_no)
         if doc["obsolete_on"]:
-            raise RuleError(f"{doc_no} is already obsolete (since {doc['obsolete_on']})")
-        conn.execute("UPDATE documents SET obsolete_on = ?, obsolete_by = ?, obsolete_reason = ? WHERE id = ?",
-                     (today.isoformat(), by, reason, doc["id"]))
-        changed = conn.execute("SELECT version, status FROM revisions WHERE document_id = ? "
-                               "AND status IN ('draft', 'effective')", (doc["id"],)).fetchall()
-        conn.execute("UPDATE revisions SET status = 'obsolete' WHERE document_id = ? "
-                     "AND status IN ('draft', 'effective')", (doc["id"],))
-        audit.record(conn, "obsolete", by, doc_no, None,
-                     {r["version"]: [r["status"], "obsolete"] for r in changed}, reason)
-        doc = document_row(conn, doc_no)
-    revisions = revisions_of(conn, doc["id"])
-    return revision_dict(ws, doc, revisions[-1]) | {"obsolete_on": today.isoformat(), "by": by, "reason": reason}
+            raise RuleError(f"{doc['doc_no']} is already obsolete (since {doc['obsolete_on']})")
+        settle(cmd, doc["id"])
+        name, account = _who(actor, by)
+        cmd.update("documents", int(doc["id"]), {"obsolete_on": today.isoformat(), "obsolete_by": name,
+                                                 "obsolete_reason": reason})
+        changed = {}
+        for rev in revisions_of(ws.register, doc["id"]):
+            if rev["status"] in ("draft", "approved", "effective"):
+                cmd.update("revisions", int(rev["id"]), {"status": "obsolete"})
+                changed[rev["version"]] = [rev["status"], "obsolete"]
+                _store_render(cmd, _revision(ws.register, rev["id"]), "obsolete", today)
+        _store_log(cmd, doc["id"], today)
+        if actor is not None:
+            people.clear_failures(cmd, actor)
+        cmd.record("obsolete", changed, actor=name, account=account, doc_no=doc["doc_no"], reason=reason)
+        cmd.touch(doc["id"])
+    revisions = revisions_of(ws.register, doc["id"])
+    return revision_dict(ws, doc, revisions[-1]) | {"obsolete_on": today.isoformat(), "by": name, "reason": reason,
+                                                    "warnings": cmd.warnings}
 
 
-# -- reports ---------------------------------------------------------------------------------
-def current_revision(revisions: list[sqlite3.Row]) -> sqlite3.Row:
-    """Return the revision the master list shows: the effective one, else the latest."""
-    return next((r for r in revisions if r["status"] == "effective"), revisions[-1])
+def review(ws: Workspace, doc_no: str, result: str, by: str | None = None,
+           password: str | None = None) -> dict[str, Any]:
+    """Record a periodic review of the effective revision (no new revision)."""
+    result = required_text("--result", result)
+    check_control(ws)
+    document_row(ws.register, doc_no)
+    actor = _actor(ws, by, password, "recording a periodic review")
+    today = clock.today()
+    with run(ws) as cmd:
+        doc = document_row(ws.register, doc_no)
+        rev = in_force(revisions_of(ws.register, doc["id"]), today)
+        if rev is None or doc["obsolete_on"]:
+            raise RuleError(f"{doc['doc_no']} has no effective revision to review")
+        name, account = _who(actor)
+        from qmsdocs.audit import os_user
+
+        cmd.insert("reviews", {"document_id": doc["id"], "revision_id": rev["id"], "result": result,
+                               "reviewed_by": name or os_user(), "reviewed_on": today.isoformat()})
+        if actor is not None:
+            people.clear_failures(cmd, actor)
+        cmd.record("review", {"result": result}, actor=name, account=account, doc_no=doc["doc_no"],
+                   version=rev["version"])
+    return {"doc_no": doc["doc_no"], "version": rev["version"], "result": result, "reviewed_on": today.isoformat(),
+            "by": name or cmd.ws and None, "warnings": cmd.warnings}
 
 
-def list_documents(ws: Workspace, doc_type: str | None = None, status: str | None = None) -> dict[str, Any]:
-    """Return the master list (受控文件清单): the current revision of each document."""
-    out = []
-    for doc in ws.conn.execute("SELECT * FROM documents ORDER BY doc_no"):
-        if doc_type and doc["type"] != doc_type:
-            continue
-        revisions = revisions_of(ws.conn, doc["id"])
-        rev = current_revision(revisions)
-        if status and rev["status"] != status:
-            continue
-        last_change = next((r["change_no"] for r in reversed(revisions) if r["change_no"]), None)
-        owner = ws.conn.execute("SELECT name FROM signatures WHERE revision_id = ? AND role = 'compile'",
-                                (rev["id"],)).fetchone()
-        out.append({"doc_no": doc["doc_no"], "type": doc["type"], "title": rev["title"], "version": rev["version"],
-                    "status": rev["status"], "effective_date": rev["effective_date"], "change_no": last_change,
-                    "owner": owner[0] if owner else None})
-    return {"documents": out}
+def apply_config(ws: Workspace, by: str | None, password: str | None) -> dict[str, Any]:
+    """Record the control settings of qms.toml in the register (an administrator's act)."""
+    from qmsdocs.upgrade import record_settings
 
-
-def show(ws: Workspace, doc_no: str) -> dict[str, Any]:
-    """Return a document with every revision, its signatures, change-order number, file and hash."""
-    doc = document_row(ws.conn, doc_no)
-    revisions = []
-    for rev in revisions_of(ws.conn, doc["id"]):
-        revisions.append({
-            "version": rev["version"], "status": rev["status"], "title": rev["title"],
-            "change_no": rev["change_no"], "changed_by": rev["changed_by"], "summary": rev["summary"],
-            "pages": rev["pages"], "created_on": rev["created_on"], "release_date": rev["release_date"],
-            "effective_date": rev["effective_date"], "input": rev["input_name"], "input_sha256": rev["input_sha256"],
-            "path": str(ws.path(rev["path"]).resolve()), "sha256": rev["sha256"],
-            "signatures": [
-                {"role": s["role"], "name": s["name"], "date": s["date"],
-                 "valid": s["content_sha256"] == rev["content_sha256"]}
-                for s in _signatures(ws.conn, rev["id"])
-            ],
-        })
-    return {"doc_no": doc["doc_no"], "type": doc["type"], "created_on": doc["created_on"],
-            "obsolete_on": doc["obsolete_on"], "obsolete_by": doc["obsolete_by"],
-            "obsolete_reason": doc["obsolete_reason"], "revisions": revisions}
+    actor = people.admin(ws, by, password, "recording control settings") if people.roster(ws) else None
+    before = recorded_control(ws.register)
+    with run(ws) as cmd:
+        rows = record_settings(ws.register, ws.config)
+        cmd.rows += rows
+        changes = {k: [before.get(k), v] for k, v in ws.config.control().items() if before.get(k) != v}
+        if actor is not None:
+            people.clear_failures(cmd, actor)
+        name, account = _who(actor)
+        cmd.record("config-apply", changes, actor=name, account=account)
+    return {"changed": changes, "control": ws.config.control(), "warnings": cmd.warnings}

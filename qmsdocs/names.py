@@ -1,10 +1,36 @@
-"""The names every layer shares: document types and signature roles, in their fixed order.
+"""The names every layer shares: document types and signature roles, and how names compare.
 
-A module of its own, importing nothing, so that ``qms --help`` can offer them as choices
+A module of its own, importing nothing heavy, so that ``qms --help`` can offer them as choices
 without loading the configuration machinery (TOML, decimals, dataclasses).
 """
 from __future__ import annotations
 
+import unicodedata
+
 DOC_TYPES = ("plan", "minutes", "scores")
 #: Signature roles in signing order (编制, 标准化, 审核, 会签, 批准).
 ROLES = ("compile", "standardize", "review", "countersign", "approve")
+#: Chinese labels accepted wherever a role is given.
+ROLE_LABELS_ZH = {"编制": "compile", "标准化": "standardize", "审核": "review", "会签": "countersign", "批准": "approve",
+                  "文件管理员": "admin", "管理员": "admin"}
+#: Roster roles: the five signature roles and the document administrator (文件管理员).
+PERSON_ROLES = ROLES + ("admin",)
+
+
+def name_key(text: str) -> str:
+    """Return the form in which names, accounts and change-order numbers are compared.
+
+    Unicode NFKC (full-width forms become ASCII), case folding, and no white space or invisible
+    format characters (category Cf, e.g. U+200B): "王 建国", "王建国\u200b" and "ＷＡＮＧ" compare
+    as "王建国" and "wang".
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf")
+
+
+def role_of(text: str) -> str | None:
+    """Return the English role a user typed (English or Chinese label), or None."""
+    value = text.strip()
+    if value.lower() in PERSON_ROLES:
+        return value.lower()
+    return ROLE_LABELS_ZH.get(value)

@@ -54,6 +54,52 @@ def core_xml(props: dict[str, str]) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+CUSTOM_PART = "docProps/custom.xml"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def custom_xml(props: dict[str, str]) -> bytes:
+    """Return a docProps/custom.xml part holding text properties (sorted by name)."""
+    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+             'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">']
+    for pid, key in enumerate(sorted(props), start=2):
+        parts.append(f'<property fmtid="{_CUSTOM_FMTID}" pid="{pid}" name="{escape(key)}">'
+                     f"<vt:lpwstr>{escape(props[key])}</vt:lpwstr></property>")
+    parts.append("</Properties>")
+    return "".join(parts).encode("utf-8")
+
+
+def with_custom_part(name: str, data: bytes) -> bytes:
+    """Return the content-types or package-relationships part ``name`` declaring docProps/custom.xml."""
+    text = data.decode("utf-8")
+    if name == "[Content_Types].xml" and "/docProps/custom.xml" not in text:
+        text = text.replace("</Types>", f'<Override PartName="/docProps/custom.xml" ContentType="{_CUSTOM_TYPE}"/></Types>')
+    elif name == "_rels/.rels" and "docProps/custom.xml" not in text:
+        text = text.replace("</Relationships>",
+                            f'<Relationship Id="rIdQmsCustom" Type="{_CUSTOM_REL}" Target="docProps/custom.xml"/>'
+                            "</Relationships>")
+    return text.encode("utf-8")
+
+
+def custom_properties(data: bytes) -> dict[str, str]:
+    """Return the text custom properties of a package's docProps/custom.xml (empty if none)."""
+    from defusedxml import ElementTree
+
+    try:
+        root = ElementTree.fromstring(data)
+    except Exception:
+        return {}
+    out = {}
+    for prop in root:
+        name = prop.get("name")
+        if name:
+            out[name] = "".join(prop.itertext())
+    return out
+
+
 class Deflated:
     """One zip entry compressed once: its name, CRC, sizes and deflated bytes, ready to copy."""
 

@@ -86,11 +86,13 @@ class CompiledTemplate:
     #: The Jinja source of each templated part, from which a worker process compiles its own copy.
     sources: dict[str, str] = field(default_factory=dict)
 
-    def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None) -> bytes:
+    def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
+               custom: dict[str, str] | None = None) -> bytes:
         """Return the bytes of the filled .docx; ``media`` replaces named parts (e.g. a chart picture)."""
-        return self.fill(context, core, media).package
+        return self.fill(context, core, media, custom).package
 
-    def fill(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None) -> Filled:
+    def fill(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
+             custom: dict[str, str] | None = None) -> Filled:
         """Return the filled .docx and its text, read from the filled XML as it is written.
 
         Each templated part is rendered, checked for well-formedness, read for its text and
@@ -108,8 +110,14 @@ class CompiledTemplate:
                 out.append((name, ooxml.core_xml(core)))
             elif media and name in media:
                 out.append((name, media[name]))
+            elif custom is not None and name in ("[Content_Types].xml", "_rels/.rels"):
+                out.append((name, ooxml.with_custom_part(name, data)))
+            elif custom is not None and name == ooxml.CUSTOM_PART:
+                continue
             else:
                 out.append((name, self.unchanged[name]))
+        if custom is not None:
+            out.append((ooxml.CUSTOM_PART, ooxml.custom_xml(custom)))
         return Filled(ooxml.write_package(out), "".join(texts))
 
     def _pieces(self, name: str, context: dict[str, Any], reader: ooxml.PartReader) -> Iterator[bytes]:
@@ -147,14 +155,18 @@ class CompiledTemplate:
         return TemplateError(f"{self.path}: {name} is not well-formed after filling: {exc}")
 
 
-def patched_parts(path: Path) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
-    """Return a template's zip entries and the Jinja source of its templated parts."""
+def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """Return a template's zip entries and the Jinja source of its templated parts.
+
+    ``data``, when given, is the template's bytes (a frozen copy); ``path`` then only names it.
+    """
+    import io
     import zipfile
 
     from docxtpl import DocxTemplate
 
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
             entries = [(i.filename, zf.read(i)) for i in zf.infolist()]
     except (zipfile.BadZipFile, OSError) as exc:
         raise TemplateError(f"{path}: not a readable .docx template ({exc})") from None
@@ -193,6 +205,19 @@ def _compile(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, st
                      if name not in compiled and name != ooxml.CORE_PART}
     fast = frozenset(name for name, source in sources.items() if ooxml.plain_prefix(source))
     return CompiledTemplate(path, entries, compiled, unchanged, fast, sources)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_frozen(sha: str, name: str, data: bytes) -> CompiledTemplate:
+    entries, sources = patched_parts(Path(name), data)
+    return _compile(Path(name), entries, sources)
+
+
+def load_frozen_template(data: bytes, name: str) -> CompiledTemplate:
+    """Return the compiled template of a frozen copy's bytes (cached by content)."""
+    import hashlib
+
+    return _load_frozen(hashlib.sha256(data).hexdigest(), name, data)
 
 
 def load_template(path: Path) -> CompiledTemplate:

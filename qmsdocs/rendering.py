@@ -1,65 +1,113 @@
-"""Rendering one registered revision to .docx bytes, and proving nothing was lost on the way."""
+"""Rendering one registered revision to .docx bytes, from its frozen bundle and its register state.
+
+A render is a pure function of the bundle (input, template, settings) and the revision's state
+in the register (signatures, dates, the status it shows, the copy number and the trail head it
+witnesses): the same bundle and state give the same bytes.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from qmsdocs import bundle as bundle_mod
 from qmsdocs import doctypes, ooxml
+from qmsdocs.audit import Head
+from qmsdocs.db import Register, Row
 from qmsdocs.frame import Frame, RevisionRow, Signature
 from qmsdocs.labels import labels
-from qmsdocs.register import valid_signatures
-from qmsdocs.render import check_text, load_template
+from qmsdocs.render import check_text, load_frozen_template
+from qmsdocs.status import derive
 from qmsdocs.workspace import Workspace
 
+#: The custom document properties every controlled file carries.
+PROP_CHAIN, PROP_DOC, PROP_VERSION, PROP_STATE, PROP_COPY = (
+    "qmsdocs.chain", "qmsdocs.doc_no", "qmsdocs.version", "qmsdocs.state", "qmsdocs.copy_no")
 
-def build_frame(ws: Workspace, rev_id: int, copy_no: str = "") -> Frame:
-    """Return the frame of a revision as the register has it now (signatures, history, status)."""
-    conn = ws.conn
-    rev = conn.execute("SELECT * FROM revisions WHERE id = ?", (rev_id,)).fetchone()
-    doc = conn.execute("SELECT * FROM documents WHERE id = ?", (rev["document_id"],)).fetchone()
-    L = labels(ws.config.language)
-    signatures = tuple(Signature(s["role"], s["name"], s["date"]) for s in valid_signatures(conn, rev))
+
+def valid_signatures(register: Register, rev: Row) -> list[Row]:
+    """Return a revision's signatures that count: given on its current bundle and not voided, in order."""
+    return register.query("SELECT * FROM signatures WHERE revision_id = ? AND bundle_sha256 = ? "
+                          "AND void_reason IS NULL ORDER BY id", (rev["id"], rev["bundle_sha256"]))
+
+
+def revisions_of(register: Register, document_id: int) -> list[Row]:
+    return register.query("SELECT * FROM revisions WHERE document_id = ? ORDER BY major, minor", (document_id,))
+
+
+def parse_input(ws: Workspace, bundle: bundle_mod.Bundle) -> Any:
+    """Return the parsed input of a bundle (read from the store once per command)."""
+    if bundle.input_sha256 in ws.parsed:
+        return ws.parsed[bundle.input_sha256]
+    data = ws.store.get(bundle.input_sha256, f"input {bundle.input_name}")
+    kind = doctypes.get(bundle.kind)
+    with tempfile.TemporaryDirectory(prefix="qms-input-") as tmp:
+        path = Path(tmp) / (Path(bundle.input_name).name or "input.xlsx")
+        path.write_bytes(data)
+        parsed, _ = kind.read(path, bundle.input_name)
+    ws.parsed[bundle.input_sha256] = parsed
+    return parsed
+
+
+def build_frame(ws: Workspace, rev: Row, state: str, as_of: dt.date, bundle: bundle_mod.Bundle,
+                copy_no: str = "") -> Frame:
+    """Return the frame of a revision showing ``state``, with its history as of ``as_of``."""
+    register = ws.register
+    doc = register.one("SELECT * FROM documents WHERE id = ?", (rev["document_id"],))
+    assert doc is not None
+    config = bundle.config(ws.config)
+    L = labels(config.language)
+    signatures = tuple(Signature(s["role"], s["name"], s["date"]) for s in valid_signatures(register, rev))
+    revisions = [r for r in revisions_of(register, doc["id"]) if r["status"] != "withdrawn"]
+    statuses = derive(revisions, as_of)
     history = []
-    for r in conn.execute("SELECT * FROM revisions WHERE document_id = ? AND (major < ? OR (major = ? AND minor <= ?)) "
-                          "ORDER BY major, minor", (doc["id"], rev["major"], rev["major"], rev["minor"])):
+    for r in revisions:
+        if (r["major"], r["minor"]) > (rev["major"], rev["minor"]):
+            break
         changed_by = r["changed_by"]
         if not changed_by:  # the initial issue: its author is whoever compiled it
-            changed_by = next((s["name"] for s in valid_signatures(conn, r) if s["role"] == "compile"), "")
+            changed_by = next((s["name"] for s in valid_signatures(register, r) if s["role"] == "compile"), "")
+        shown_effective = r["effective_date"] or ""
+        if r["id"] != rev["id"] and statuses[r["id"]] == "approved":
+            shown_effective = ""
         history.append(RevisionRow(
             version=r["version"], pages=r["pages"] or L["all_pages"], change_no=r["change_no"] or "",
-            changed_by=changed_by, effective_date=r["effective_date"] or "", summary=r["summary"]))
+            changed_by=changed_by, effective_date=shown_effective, summary=r["summary"]))
     return Frame(
-        company=ws.config.company, department=ws.config.department, language=ws.config.language,
-        reference=ws.config.reference, doc_no=doc["doc_no"], doc_type=doc["type"], title=rev["title"],
-        version=rev["version"], status=rev["status"], created_on=dt.date.fromisoformat(rev["created_on"]),
+        company=config.company, department=config.department, language=config.language,
+        reference=config.reference, doc_no=doc["doc_no"], doc_type=doc["kind"], title=rev["title"],
+        version=rev["version"], status=state, created_on=dt.date.fromisoformat(rev["created_on"]),
         release_date=rev["release_date"] or "", effective_date=rev["effective_date"] or "", copy_no=copy_no,
         signatures=signatures, history=tuple(history))
 
 
-def render_revision(ws: Workspace, rev_id: int, data: Any = None, copy_no: str = "") -> bytes:
-    """Return the .docx bytes of a revision; ``data`` is re-read from the stored workbook when None.
+def witness_properties(frame: Frame, head: Head, state: str) -> dict[str, str]:
+    """Return the custom properties of a controlled file: what it is and the trail head it witnesses."""
+    return {PROP_CHAIN: head.text(), PROP_DOC: frame.doc_no, PROP_VERSION: frame.version, PROP_STATE: state,
+            PROP_COPY: frame.copy_no}
 
-    The result is read back and must contain every value of the frame and the content;
-    a missing value raises ReadbackError and nothing is written.
+
+def render_revision(ws: Workspace, rev: Row, state: str, head: Head, as_of: dt.date, copy_no: str = "") -> bytes:
+    """Return the .docx bytes of a revision showing ``state`` (read back before it is returned).
+
+    A missing value raises ReadbackError and nothing is written.
     """
-    frame = build_frame(ws, rev_id, copy_no)
-    rev = ws.conn.execute("SELECT input_sha256 FROM revisions WHERE id = ?", (rev_id,)).fetchone()
-    kind = doctypes.get(frame.doc_type)
-    if data is None:
-        stored = ws.path(ws.input_file(rev["input_sha256"]))
-        data, _ = kind.read(stored, str(stored))
-    content = kind.context(data, ws.config)
-    context = {"frame": frame.context(), "L": labels(ws.config.language), **content}
-    template = load_template(ws.template_for(frame.doc_type))
-    filled = template.fill(context, frame.core_properties(), kind.media(data, ws.config) if kind.media else None)
+    bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
+    frame = build_frame(ws, rev, state, as_of, bundle, copy_no)
+    kind = doctypes.get(bundle.kind)
+    config = bundle.config(ws.config)
+    data = parse_input(ws, bundle)
+    content = kind.context(data, config)
+    context = {"frame": frame.context(), "L": labels(config.language), **content}
+    template = load_frozen_template(ws.store.get(bundle.template_sha256, f"{bundle.kind} template"),
+                                    f"{bundle.kind}.docx")
+    filled = template.fill(context, frame.core_properties(), kind.media(data, config) if kind.media else None,
+                           witness_properties(frame, head, state))
     check_readback(filled.package, frame.values() + doctypes.leaf_texts(content), frame.doc_no, filled.text)
     return filled.package
 
 
 def check_readback(package: bytes, expected: list[str], what: str, text: str | None = None) -> None:
-    """Raise ReadbackError unless every expected value appears in the document's text.
-
-    ``text`` is that text when the renderer already read it from the filled XML
-    (:meth:`CompiledTemplate.fill`); otherwise it is read from ``package``.
-    """
+    """Raise ReadbackError unless every expected value appears in the document's text."""
     check_text(ooxml.document_text(package) if text is None else text, expected, what)

@@ -1,21 +1,43 @@
-"""The records workspace: one folder holding ``qms.toml``, the register and every file it issues."""
+"""The records workspace: one folder holding ``qms.toml``, the register, the store and the views.
+
+Layout::
+
+    qms.toml            settings (control settings take effect when recorded: qms config apply)
+    register.sqlite     the register (unless qms.toml names a PostgreSQL register)
+    store/objects/      every controlled file, as an immutable object named by its sha256
+    documents/ copies/  views: the human-facing files, materialized from the store
+    exports/            the one folder inside the workspace that outputs may be written to
+
+Reading commands open the register read-only and never write; a register of an older schema is
+read through a private in-memory upgrade. Writing commands hold the workspace lock for their whole
+run (transaction and views) and refuse an older schema until ``qms upgrade``.
+"""
 from __future__ import annotations
 
+import errno
 import os
+import stat
+import time
 import tomllib
-import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qmsdocs import config as config_mod
-from qmsdocs import register
 from qmsdocs.config import Config
-from qmsdocs.errors import RuleError, UsageError
-from qmsdocs.files import write_atomic
+from qmsdocs.db import Register
+from qmsdocs.db.schema import CURRENT
+from qmsdocs.errors import RuleError, UsageError, WorkspaceBusy
+from qmsdocs.store import FileStore, ObjectStore, RegisterStore, safe_dir, write_new_file
 
 CONFIG_NAME = "qms.toml"
+REGISTER_NAME = "register.sqlite"
+LOCK_NAME = ".qms.lock"
 DOCUMENTS_DIR = "documents"
-INPUTS_DIR = "inputs"
+COPIES_DIR = "copies"
+EXPORTS_DIR = "exports"
 
 
 def resolve_root(records: str | os.PathLike[str] | None) -> Path:
@@ -26,57 +48,109 @@ def resolve_root(records: str | os.PathLike[str] | None) -> Path:
     return Path(env) if env else Path("records")
 
 
-def init(root: Path, company: str | None = None, department: str | None = None, language: str = "zh") -> Path:
-    """Create a workspace in ``root`` and return it; refuse if one is already there."""
-    from qmsdocs.text import check_option
+def _open_register(root: Path, config: Config, *, readonly: bool, memory_copy: bool = False) -> Register:
+    url = os.environ.get("QMS_DATABASE_URL") or config.register_url if config.register_url else ""
+    if url:
+        from qmsdocs.db.postgresql import PostgresRegister
 
-    check_option("--company", company)
-    check_option("--department", department)
-    if (root / CONFIG_NAME).exists() or (root / register.REGISTER_NAME).exists():
-        raise RuleError(f"{root}: already a qmsdocs workspace; its register is never overwritten")
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: exists and is not a folder")
-    text = config_mod.default_toml(company, department, language)
-    config_mod.from_dict(tomllib.loads(text))  # the file we write must load
-    root.mkdir(parents=True, exist_ok=True)
-    conn = register.connect(root / register.REGISTER_NAME)
-    conn.close()
-    write_atomic(root / CONFIG_NAME, text.encode("utf-8"))
-    return root
+        return PostgresRegister(url)
+    from qmsdocs.db.sqlite import SQLiteRegister
+
+    return SQLiteRegister(root / REGISTER_NAME, readonly=readonly, memory_copy=memory_copy)
 
 
 @dataclass
 class Workspace:
-    """An opened workspace: its folder, configuration and register connection."""
+    """An opened workspace: its folder, configuration, register and object store."""
 
     root: Path
     config: Config
-    conn: sqlite3.Connection
+    register: Register
+    store: ObjectStore
+    writable: bool
+    #: Parsed inputs by sha256, so one command parses a workbook once however often it renders.
+    parsed: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, records: str | os.PathLike[str] | None = None) -> Workspace:
-        """Return the workspace at the resolved folder; UsageError if it is not one."""
+    def open(cls, records: str | os.PathLike[str] | None = None, *, write: bool = False,
+             upgrading: bool = False) -> Workspace:
+        """Return the workspace at the resolved folder; UsageError if it is not one.
+
+        ``write``: for a command that changes the register (RuleError on a register of an
+        older schema, unless ``upgrading``). Otherwise the register is opened read-only.
+        """
         root = resolve_root(records)
         cfg_path = root / CONFIG_NAME
-        if not cfg_path.is_file() or not (root / register.REGISTER_NAME).is_file():
+        if not cfg_path.is_file():
             raise UsageError(f"{root}: not a qmsdocs workspace; create one with: qms init {root}")
         config = config_mod.load(cfg_path)
-        conn = register.connect(root / register.REGISTER_NAME)
-        from qmsdocs.files import recover
+        if not config.register_url and not (root / REGISTER_NAME).is_file():
+            raise UsageError(f"{root}: not a qmsdocs workspace (no {REGISTER_NAME}); create one with: qms init {root}")
+        register = _open_register(root, config, readonly=not write)
+        version = register.schema_version()
+        if version > CURRENT:
+            register.close()
+            raise UsageError(f"{register.where}: register schema {version} is newer than this qmsdocs knows; "
+                             "upgrade qmsdocs")
+        if version < CURRENT and not upgrading:
+            if write:
+                register.close()
+                raise RuleError(f"{root}: this workspace was made by an earlier qmsdocs (register schema {version}); "
+                                f"bring it up to date first: qms --records {root} upgrade")
+            # Read an older register through a private upgraded copy: nothing on disk changes.
+            register.close()
+            from qmsdocs import upgrade
 
-        recover(root, conn)
-        return cls(root, config, conn)
+            register = upgrade.in_memory(root, config)
+        store: ObjectStore = RegisterStore(register) if register.engine == "postgresql" else FileStore(root)
+        return cls(root, config, register, store, write)
 
     def close(self) -> None:
-        self.conn.close()
+        self.register.close()
 
-    def document_file(self, doc_no: str, version: str) -> str:
-        """Return the workspace-relative path of a revision's .docx."""
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the workspace lock (one writing command at a time, views included)."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: the register's own lock serializes writers
+            yield
+            return
+        path = self.root / LOCK_NAME
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise RuleError(f"{path}: is a symbolic link; remove it") from None
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise RuleError(f"{path}: is not a regular file; remove it")
+            from qmsdocs.db.sqlite import BUSY, busy_timeout
+
+            deadline = time.monotonic() + busy_timeout()
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise WorkspaceBusy(BUSY) from None
+                    time.sleep(0.02)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    # -- views ---------------------------------------------------------------------------------
+    def document_view(self, doc_no: str, version: str) -> str:
+        """Return the workspace-relative path of a revision's view file."""
         return f"{DOCUMENTS_DIR}/{doc_no}/{doc_no}_{version.replace('/', '-')}.docx"
 
-    def input_file(self, sha256: str, suffix: str = ".xlsx") -> str:
-        """Return the workspace-relative path where an input workbook is kept as evidence."""
-        return f"{INPUTS_DIR}/{sha256}{suffix}"
+    def revlog_view(self, doc_no: str) -> str:
+        return f"{DOCUMENTS_DIR}/{doc_no}/{doc_no}_revision-log.docx"
+
+    def copy_view(self, doc_no: str, copy_no: str) -> str:
+        return f"{COPIES_DIR}/{doc_no}/{copy_no}.docx"
 
     def path(self, relative: str) -> Path:
         return self.root / relative
@@ -90,6 +164,34 @@ class Workspace:
                 raise UsageError(f"qms.toml: templates.{doc_type} = {own!r}: no such file in {self.root}")
             return path
         return default_template(doc_type)
+
+
+def init(root: Path, company: str | None = None, department: str | None = None, language: str = "zh",
+         database: str | None = None) -> Path:
+    """Create a workspace in ``root`` and return it; refuse if one is already there."""
+    from qmsdocs.text import check_option
+
+    check_option("--company", company)
+    check_option("--department", department)
+    if (root / CONFIG_NAME).exists() or (root / REGISTER_NAME).exists():
+        raise RuleError(f"{root}: already a qmsdocs workspace; its register is never overwritten")
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: exists and is not a folder")
+    text = config_mod.default_toml(company, department, language)
+    if database:
+        text += f'\n[register]\nurl = "{database}"\n'
+    config = config_mod.from_dict(tomllib.loads(text))  # the file we write must load
+    root.mkdir(parents=True, exist_ok=True)
+    register = _open_register(root, config, readonly=False)
+    try:
+        from qmsdocs import upgrade
+
+        upgrade.create(register, config)
+    finally:
+        register.close()
+    write_new_file(root, CONFIG_NAME, text.encode("utf-8"))
+    safe_dir(root, EXPORTS_DIR)
+    return root
 
 
 #: The checkout (or source tree) that holds ``templates/`` and the sample ``records/``.

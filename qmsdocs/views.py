@@ -1,0 +1,133 @@
+"""The views: ``documents/`` and ``copies/``, the human-facing files, materialized from the store.
+
+A view file shows the stored render that matches today's status of its revision. Writing
+commands and ``qms repair`` write views; reading commands never do. A missing view is written
+again; one that holds an earlier render of ours is brought up to date; one whose bytes are not
+any render of ours is never silently overwritten (it may be evidence of tampering): writing
+commands warn, ``verify`` and ``export`` report it, and ``qms repair --by NAME`` moves it aside as
+``….altered-YYYYMMDD.docx`` and restores the stored bytes.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from qmsdocs import clock
+from qmsdocs.errors import QmsError
+from qmsdocs.rendering import revisions_of
+from qmsdocs.status import derive
+from qmsdocs.store import read_own_file, safe_dir, sha256_bytes
+from qmsdocs.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class View:
+    """One view file: where it goes and the object it shows (None: it should not exist)."""
+
+    path: str
+    sha256: str | None
+    known: frozenset[str]
+
+
+def expected(ws: Workspace, document_id: int) -> list[View]:
+    """Return the view files of one document as of today."""
+    register = ws.register
+    doc = register.one("SELECT * FROM documents WHERE id = ?", (document_id,))
+    if doc is None:
+        return []
+    revisions = revisions_of(register, document_id)
+    statuses = derive(revisions, clock.today())
+    renders = register.query("SELECT r.* FROM renders r JOIN revisions v ON v.id = r.revision_id "
+                             "WHERE v.document_id = ? ORDER BY r.id", (document_id,))
+    known = frozenset(r["sha256"] for r in renders)
+    out = []
+    for rev in revisions:
+        path = ws.document_view(doc["doc_no"], rev["version"])
+        if rev["status"] == "withdrawn":
+            out.append(View(path, None, known))
+            continue
+        mine = [r for r in renders if r["revision_id"] == rev["id"] and r["what"] == "revision"]
+        match = [r for r in mine if r["state"] == statuses[rev["id"]]] or mine
+        if match:
+            out.append(View(path, match[-1]["sha256"], known))
+    logs = [r for r in renders if r["what"] == "revlog"]
+    current = [r for r in logs if statuses.get(r["revision_id"]) == r["state"]] or logs
+    if current:
+        out.append(View(ws.revlog_view(doc["doc_no"]), current[-1]["sha256"], known))
+    for copy in register.query("SELECT c.* FROM copies c JOIN revisions v ON v.id = c.revision_id "
+                               "WHERE v.document_id = ? ORDER BY c.id", (document_id,)):
+        out.append(View(ws.copy_view(doc["doc_no"], copy["copy_no"]), copy["sha256"], known | {copy["sha256"]}))
+    return out
+
+
+def state_of(ws: Workspace, view: View) -> str:
+    """Return "ok", "missing", "stale" (an earlier render of ours), "altered" or "not-a-file"."""
+    path = ws.path(view.path)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return "ok" if view.sha256 is None else "missing"
+    if not stat.S_ISREG(info.st_mode):
+        return "not-a-file"
+    sha = sha256_bytes(read_own_file(path) or b"")
+    if sha == view.sha256:
+        return "ok"
+    return "stale" if sha in view.known else "altered"
+
+
+def due_documents(ws: Workspace) -> list[int]:
+    """Return the documents with an approved revision whose date has come (their views change)."""
+    return [int(r["document_id"]) for r in ws.register.query(
+        "SELECT DISTINCT document_id FROM revisions WHERE status = 'approved' AND effective_date <= ?",
+        (clock.today().isoformat(),))]
+
+
+def materialize(ws: Workspace, document_ids: list[int], repair_stamp: str | None = None) -> list[str]:
+    """Bring the views of the documents up to date; return a warning (or, repairing, an action) per file."""
+    notes = []
+    for document_id in dict.fromkeys(list(document_ids) + due_documents(ws)):
+        for view in expected(ws, document_id):
+            try:
+                note = _materialize_one(ws, view, repair_stamp)
+            except (OSError, QmsError) as exc:
+                note = f"{view.path}: could not be written ({getattr(exc, 'strerror', None) or exc}); run: qms repair"
+            if note:
+                notes.append(note)
+    return notes
+
+
+def _materialize_one(ws: Workspace, view: View, repair_stamp: str | None) -> str | None:
+    state = state_of(ws, view)
+    path = ws.path(view.path)
+    if state == "ok":
+        return None
+    if state in ("altered", "not-a-file"):
+        if repair_stamp is None:
+            return (f"{view.path}: differs from the register (altered or replaced); it was left as it is: "
+                    "see qms verify, and restore it with qms repair --by NAME")
+        aside = path.with_name(f"{path.stem}.altered-{repair_stamp}{path.suffix}")
+        n = 1
+        while os.path.lexists(aside):
+            n += 1
+            aside = path.with_name(f"{path.stem}.altered-{repair_stamp}-{n}{path.suffix}")
+        os.rename(path, aside)
+        if view.sha256 is None:
+            return f"{view.path}: moved aside as {aside.name} (a withdrawn draft has no view)"
+        folder = safe_dir(ws.root, str(Path(view.path).parent))
+        ws.store.materialize(view.sha256, folder, path.name)
+        return f"{view.path}: moved aside as {aside.name} and restored from the store"
+    folder = safe_dir(ws.root, str(Path(view.path).parent))
+    if view.sha256 is None:  # an earlier render of a withdrawn draft leaves documents/
+        path.unlink()
+        return None
+    ws.store.materialize(view.sha256, folder, path.name)
+    return f"{view.path}: written again from the store" if repair_stamp is not None and state == "missing" else None
+
+
+def check(ws: Workspace, document_ids: list[int] | None = None) -> list[tuple[View, str]]:
+    """Return the views that are not as the register says, with their state (reading only)."""
+    ids = document_ids if document_ids is not None else [int(r["id"]) for r in ws.register.query(
+        "SELECT id FROM documents ORDER BY doc_no")]
+    return [(v, s) for d in ids for v in expected(ws, d) if (s := state_of(ws, v)) != "ok"]
