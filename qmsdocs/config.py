@@ -4,14 +4,15 @@ Configuration is an object handed to whoever needs it; nothing here is global.
 """
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from qmsdocs.errors import ConfigError
+from qmsdocs.errors import ConfigError, DataError
 from qmsdocs.names import DOC_TYPES, ROLES  # noqa: F401  (re-exported: config is where callers look)
 
 LANGUAGES = ("zh", "en")
@@ -21,6 +22,18 @@ GRADES = ("excellent", "good", "satisfactory")
 DEFAULT_CODES = {"plan": "KP", "minutes": "HY", "scores": "PF"}
 DEFAULT_PATTERN = "HO-JZ-{code}-{year}-{seq:03d}"
 _PATTERN_FIELD = re.compile(r"\{(\w+)(?::(0?\d*)d?)?\}")
+
+#: Bounds of the values of ``qms.toml``: a setting outside them is refused when the file is read.
+MAX_TEXT_CHARS = 200
+MAX_PATH_CHARS = 1000
+MAX_PATTERN_CHARS = 64
+#: Widths a numbering field may pad to, as in ``{seq:03d}``.
+WIDTHS = (1, 9)
+#: Arrays and tables inside each other; the real file needs 2.
+MAX_DEPTH = 8
+#: A plain decimal number: no NaN, no infinity, an exponent of at most three digits.
+_NUMBER = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,3})?")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -140,14 +153,82 @@ _SCHEMA: dict[str, Any] = {
 
 
 def load(path: Path) -> Config:
-    """Return the validated configuration read from ``path``; raise ConfigError naming the line or key."""
+    """Return the validated configuration read from ``path``; raise ConfigError naming the line or key.
+
+    The file is read only if it is a regular file of at most ``safeio.MAX_CONFIG_BYTES``.
+    """
+    from qmsdocs import safeio
+
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = safeio.read_regular(path, safeio.MAX_CONFIG_BYTES, str(path))
+    except DataError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
+    except RecursionError:  # tomllib parses nested arrays and tables by recursion
+        raise ConfigError(f"{path}: arrays or tables nested more than {MAX_DEPTH} levels deep") from None
+    if _depth(raw) > MAX_DEPTH:
+        raise ConfigError(f"{path}: arrays or tables nested more than {MAX_DEPTH} levels deep")
     return from_dict(raw, str(path))
+
+
+def _depth(value: Any) -> int:
+    """Return how deeply arrays and tables nest in ``value`` (walked without recursion)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _shown(value: Any) -> str:
+    from qmsdocs.text import one_line
+
+    return one_line(repr(value), 80)
+
+
+def _text(value: str, name: str, where: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """Return ``value`` if it is one line of at most ``limit`` characters; else raise ConfigError."""
+    if len(value) > limit:
+        raise ConfigError(f"{where}: {name} is {len(value)} characters long; at most {limit} are allowed")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ConfigError(f"{where}: {name} holds the control character U+{ord(bad.group()):04X} at position "
+                          f"{bad.start() + 1}; it must be one line of plain text")
+    return value
+
+
+def _number(value: Any, name: str, where: str, low: int, high: int, places: int, range_text: str) -> Decimal:
+    """Return ``value`` as a Decimal from ``low`` to ``high`` with at most ``places`` decimals; else raise.
+
+    Checked as text first, so NaN, infinities and exponents like ``1e-999999999`` are refused
+    before any arithmetic sees them.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) \
+            or (isinstance(value, float) and not math.isfinite(value)):
+        raise ConfigError(f"{where}: {name} = {_shown(value)} must be a number {range_text}")
+    text = (value if isinstance(value, str) else repr(value)).strip()
+    if len(text) > 40 or not _NUMBER.fullmatch(text):
+        raise ConfigError(f"{where}: {name} = {_shown(value)} must be a number {range_text}")
+    number = Decimal(text)
+    if not Decimal(low) <= number <= Decimal(high):
+        raise ConfigError(f"{where}: {name} = {_shown(value)} must be {range_text}")
+    if number.normalize().as_tuple().exponent < -places:  # type: ignore[operator]
+        raise ConfigError(f"{where}: {name} = {_shown(value)} must have at most {places} decimal places")
+    return number
 
 
 def _check_shape(raw: dict[str, Any], schema: dict[str, Any], where: str, prefix: str = "") -> None:
@@ -163,7 +244,7 @@ def _check_shape(raw: dict[str, Any], schema: dict[str, Any], where: str, prefix
         elif expected is bool and isinstance(value, bool):
             continue
         elif not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(f"{where}: {name} = {value!r} has the wrong type")
+            raise ConfigError(f"{where}: {name} = {_shown(value)} has the wrong type")
 
 
 def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
@@ -175,13 +256,18 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
         if key in raw:
             if not raw[key].strip():
                 raise ConfigError(f"{where}: {key} must not be empty")
-            kwargs[key] = raw[key]
+            kwargs[key] = _text(raw[key], key, where)
     language = raw.get("language", "zh")
     if language not in LANGUAGES:
         raise ConfigError(f"{where}: language = {language!r} must be one of: zh, en")
     kwargs["language"] = language
 
-    pattern = numbering.get("pattern", DEFAULT_PATTERN)
+    pattern = _text(numbering.get("pattern", DEFAULT_PATTERN), "numbering.pattern", where, MAX_PATTERN_CHARS)
+    for m in _PATTERN_FIELD.finditer(pattern):
+        digits = (m.group(2) or "")[1:] if (m.group(2) or "").startswith("0") else m.group(2) or ""
+        if m.group(2) and not (digits and WIDTHS[0] <= int(digits) <= WIDTHS[1]):
+            raise ConfigError(f"{where}: numbering.pattern = {_shown(pattern)}: the width in {m.group()} must be "
+                              f"from {WIDTHS[0]} to {WIDTHS[1]}, as in {{{m.group(1)}:03d}}")
     names = [m.group(1) for m in _PATTERN_FIELD.finditer(pattern)]
     unknown = sorted(set(names) - {"code", "year", "seq"})
     if unknown or "seq" not in names or re.search(r"[\\/:*?\"<>|\s]", _PATTERN_FIELD.sub("", pattern)):
@@ -215,20 +301,15 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     kwargs["required_roles"] = tuple(r for r in ROLES if r in required)
 
     scoring = raw.get("scoring", {})
-    try:
-        weight = Decimal(str(scoring.get("leader_weight", "0.6")))
-    except InvalidOperation:
-        weight = Decimal(-1)
-    if not Decimal(0) <= weight <= Decimal(1):
-        raise ConfigError(f"{where}: scoring.leader_weight = {scoring.get('leader_weight')!r} must be between 0 and 1")
-    kwargs["leader_weight"] = weight
+    kwargs["leader_weight"] = _number(scoring.get("leader_weight", "0.6"), "scoring.leader_weight", where, 0, 1, 6,
+                                      "between 0 and 1")
     bands = {"excellent": Decimal(90), "good": Decimal(80), "satisfactory": Decimal(70)}
     for grade, floor in scoring.get("grades", {}).items():
         if grade not in GRADES:
             raise ConfigError(f"{where}: unknown key scoring.grades.{grade} (known: {', '.join(GRADES)})")
-        if not isinstance(floor, (int, float)) or isinstance(floor, bool) or not 0 <= floor <= 100:
-            raise ConfigError(f"{where}: scoring.grades.{grade} = {floor!r} must be a number from 0 to 100")
-        bands[grade] = Decimal(str(floor))
+        if isinstance(floor, str):  # a number, not text, as the file written by init shows
+            raise ConfigError(f"{where}: scoring.grades.{grade} = {_shown(floor)} must be a number from 0 to 100")
+        bands[grade] = _number(floor, f"scoring.grades.{grade}", where, 0, 100, 2, "from 0 to 100")
     if not bands["excellent"] > bands["good"] > bands["satisfactory"]:
         raise ConfigError(f"{where}: scoring.grades must descend: excellent > good > satisfactory")
     kwargs["grade_bands"] = bands
@@ -239,6 +320,7 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
             raise ConfigError(f"{where}: unknown key templates.{doc_type} (known: {', '.join(DOC_TYPES)}, revlog)")
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{where}: templates.{doc_type} must be a path")
+        _text(value, f"templates.{doc_type}", where, MAX_PATH_CHARS)
     kwargs["templates"] = dict(templates)
 
     signatures = raw.get("signatures", {})
