@@ -6,7 +6,6 @@ from typing import Any
 
 from qmsdocs import vocab
 from qmsdocs.errors import UsageError
-from qmsdocs.files import write_atomic
 from qmsdocs.sheets import FIELD, VALUE, WORKBOOKS, Column
 
 _INSTRUCTIONS = {
@@ -98,14 +97,15 @@ def build_blank(kind: str, language: str) -> Any:
     return wb
 
 
-def write_blank(kind: str, out: Path, language: str) -> Path:
-    """Write the blank workbook ``kind`` to ``out`` (atomically) and return the path."""
+def write_blank(kind: str, out: Path, language: str, workspace_root: Path | None = None, force: bool = False) -> Path:
+    """Write the blank workbook ``kind`` to ``out`` (atomically, never inside the workspace) and return the path."""
     import io
+
+    from qmsdocs.outputs import write_output
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the output file must end in .xlsx")
     buffer = io.BytesIO()
     build_blank(kind, language).save(buffer)
-    write_atomic(out, buffer.getvalue())
-    return out
+    return write_output(out, buffer.getvalue(), workspace_root=workspace_root, force=force, option="-o")
 

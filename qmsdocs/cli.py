@@ -1,8 +1,9 @@
 """The ``qms`` command line: parse options, call one library function, print the result.
 
-Errors of the library (:class:`qmsdocs.errors.QmsError`) are turned into one ``Error:`` line
-each on stderr and exit code 1 (refused by a rule) or 2 (bad usage or data) in one place,
-:meth:`QmsGroup.invoke`. Heavy modules are imported only by the commands that need them.
+Errors of the library (:class:`qmsdocs.errors.QmsError`) and of the system (a full disk, a
+read-only folder, a corrupted register) become one ``Error:`` line each on stderr and exit code
+1 (refused by a rule) or 2 (bad usage or data) in one place, :meth:`QmsGroup.invoke`. Heavy
+modules are imported only by the commands that need them.
 """
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from typing import Any
 import click
 
 from qmsdocs import __version__
-from qmsdocs.names import DOC_TYPES, ROLES
+from qmsdocs.names import DOC_TYPES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-STATUSES = ("draft", "effective", "superseded", "obsolete")
+STATUSES = ("draft", "approved", "effective", "superseded", "obsolete", "withdrawn")
 
 
 class QmsGroup(click.Group):
@@ -31,38 +32,66 @@ class QmsGroup(click.Group):
             return super().invoke(ctx)
         except QmsError as exc:
             for line in exc.lines():
-                click.echo(f"Error: {line}", err=True)
+                _error(line)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            from qmsdocs.store import describe_os_error
+
+            _error(describe_os_error(exc))
+            ctx.exit(1)
+        except (MemoryError, RecursionError) as exc:
+            _error(f"the input is too large or too deeply nested to process ({type(exc).__name__})")
+            ctx.exit(2)
+
+
+def _error(line: str) -> None:
+    click.echo(f"Error: {line}", err=True)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
+force_option = click.option("--force", is_flag=True, help="Replace output files that already exist.")
+by_option = click.option("--by", "by", metavar="NAME", help="Who does this (a rostered person; asks their password).")
+password_option = click.option("--password-stdin", "password_stdin", is_flag=True,
+                               help="Read the password(s) from standard input, one line each, instead of a prompt.")
 
 
-def _workspace(ctx: click.Context) -> Any:
+def _workspace(ctx: click.Context, write: bool = True) -> Any:
     from qmsdocs.workspace import Workspace
 
-    ws = Workspace.open(ctx.obj["records"])
+    ws = Workspace.open(ctx.obj["records"], write=write)
     ctx.call_on_close(ws.close)
     return ws
+
+
+def _passwords(from_stdin: bool) -> Callable[[str], str]:
+    """Return the function the library calls to ask for a password (whose: a label for the prompt)."""
+    from qmsdocs.errors import UsageError
+
+    def ask(whose: str) -> str:
+        if from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise UsageError(f"--password-stdin: no password on standard input (for {whose})")
+            return line.rstrip("\r\n")
+        if not sys.stdin.isatty():
+            raise UsageError(f"a password is needed for {whose}: give --password-stdin or run at a terminal")
+        return str(click.prompt(f"Password for {whose}", hide_input=True, err=True))
+
+    return ask
 
 
 def _emit(result: dict[str, Any], as_json: bool, human: str) -> None:
     for warning in result.pop("warnings", []) or []:
         click.echo(f"Warning: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
+        click.echo(json.dumps(result, ensure_ascii=False, sort_keys=True, default=str))
     else:
         click.echo(human)
 
 
 @contextlib.contextmanager
 def _progress(label: str | None) -> Iterator[Callable[..., None] | None]:
-    """Yield a progress callback drawing a bar on stderr, or None: no label, or stderr not a terminal.
-
-    The library announces the work with ``progress(0, total)`` and reports it with ``progress(n)``;
-    the bar appears at the announcement, so work that turns out short shows none. Piped or
-    redirected, nothing is drawn: logs and scripts read stderr for ``Error:`` lines only.
-    """
+    """Yield a progress callback drawing a bar on stderr, or None: no label, or stderr not a terminal."""
     if label is None or not sys.stderr.isatty():
         yield None
         return
@@ -95,7 +124,8 @@ def cli(ctx: click.Context, records: str | None) -> None:
     """qmsdocs: controlled quality documents for a GB/T 19001 (ISO 9001) quality system.
 
     Issue numbered, versioned documents under change-order numbers, collect approval
-    signatures and release them; generate evaluation plans from Excel workbooks.
+    signatures from the people on the roster and release them; generate evaluation plans,
+    meeting minutes and score sheets from Excel workbooks.
     """
     ctx.obj = {"records": records}
 
@@ -115,22 +145,24 @@ def init(directory: str, company: str | None, department: str | None, language: 
 
     root = init_workspace(Path(directory), company, department, language)
     _emit({"records": str(root.resolve()), "config": str((root / "qms.toml").resolve())}, as_json,
-          f"Created workspace {root} (settings in {root / 'qms.toml'})")
+          f"Created workspace {root} (settings in {root / 'qms.toml'})\n"
+          f"Next: add the first administrator: qms --records {root} people add NAME --roles admin")
 
 
 @cli.command()
 @click.argument("kind", type=click.Choice(DOC_TYPES))
 @click.option("-o", "--output", "out", required=True, metavar="FILE.xlsx", help="Where to write the workbook.")
+@force_option
 @json_option
 @click.pass_context
-def sheet(ctx: click.Context, kind: str, out: str, as_json: bool) -> None:
+def sheet(ctx: click.Context, kind: str, out: str, force: bool, as_json: bool) -> None:
     """Write a blank input workbook for KIND (plan, minutes or scores)."""
     from pathlib import Path
 
     from qmsdocs.blank import write_blank
 
-    ws = _workspace(ctx)
-    path = write_blank(kind, Path(out), ws.config.language)
+    ws = _workspace(ctx, write=False)
+    path = write_blank(kind, Path(out), ws.config.language, ws.root, force)
     _emit({"kind": kind, "path": str(path.resolve())}, as_json, f"Wrote blank {kind} workbook {path}")
 
 
@@ -139,18 +171,22 @@ def sheet(ctx: click.Context, kind: str, out: str, as_json: bool) -> None:
 @click.option("--data", required=True, metavar="FILE.xlsx", help="The filled input workbook.")
 @click.option("--title", help="Document title (default: the workbook's title field).")
 @click.option("--xlsx", metavar="FILE.xlsx", help="scores: also write the results workbook.")
-@click.option("--split", metavar="DIR", help="scores: also write one .docx per staff member into DIR.")
-@click.option("--jobs", type=click.IntRange(1, 64), help="scores: render --split documents in N processes.")
+@click.option("--split", metavar="DIR", help="scores: also write one working copy per staff member into DIR.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="scores: render --split files in N processes.")
+@force_option
+@by_option
+@password_option
 @json_option
 @click.pass_context
 def new(ctx: click.Context, kind: str, data: str, title: str | None, xlsx: str | None, split: str | None,
-        jobs: int | None, as_json: bool) -> None:
+        jobs: int | None, force: bool, by: str | None, password_stdin: bool, as_json: bool) -> None:
     """Create a new document of KIND as draft revision 1.0 (or A/0) from a workbook."""
-    from qmsdocs import lifecycle
+    from qmsdocs.working_copies import new_with_outputs
 
     ws = _workspace(ctx)
-    with _progress("Writing --split documents" if split else None) as progress:
-        result = lifecycle.new(ws, kind, data, title, {"xlsx": xlsx, "split": split, "jobs": jobs}, progress)
+    with _progress("Writing --split files" if split else None) as progress:
+        result = new_with_outputs(ws, kind, data, title, xlsx=xlsx, split=split, jobs=jobs, force=force,
+                                    by=by, password=_passwords(password_stdin), progress=progress)
     _emit(result, as_json, _revision_line("Created", result))
 
 
@@ -162,43 +198,112 @@ def new(ctx: click.Context, kind: str, data: str, title: str | None, xlsx: str |
 @click.option("--data", metavar="FILE.xlsx", help="New input workbook (default: the previous revision's).")
 @click.option("--pages", help="Pages changed (页码), e.g. 3-5 (default: all).")
 @click.option("--major", is_flag=True, help="A major revision: 1.1 → 2.0, A/1 → B/0.")
+@password_option
 @json_option
 @click.pass_context
 def revise(ctx: click.Context, doc_no: str, change_no: str, by: str, summary: str, data: str | None,
-           pages: str | None, major: bool, as_json: bool) -> None:
+           pages: str | None, major: bool, password_stdin: bool, as_json: bool) -> None:
     """Open a new draft revision of an effective document."""
     from qmsdocs import lifecycle
 
-    result = lifecycle.revise(_workspace(ctx), doc_no, change_no, by, summary, data, pages, major)
+    result = lifecycle.revise(_workspace(ctx), doc_no, change_no, by, summary, data, pages, major,
+                              password=_passwords(password_stdin))
     _emit(result, as_json, _revision_line("Revised", result))
 
 
 @cli.command()
 @click.argument("doc_no")
-@click.option("--role", required=True, type=click.Choice(ROLES), help="Signature role, in signing order.")
-@click.option("--name", required=True, help="Name of the person signing.")
-@click.option("--date", metavar="YYYY-MM-DD", help="Date of the signature (default: today).")
+@click.option("--data", metavar="FILE", help="New input workbook.")
+@click.option("--title", help="New title.")
+@click.option("--summary", help="New summary of the change.")
+@click.option("--pages", help="New pages changed.")
+@by_option
+@password_option
 @json_option
 @click.pass_context
-def sign(ctx: click.Context, doc_no: str, role: str, name: str, date: str | None, as_json: bool) -> None:
-    """Sign the open draft revision of DOC_NO."""
+def update(ctx: click.Context, doc_no: str, data: str | None, title: str | None, summary: str | None,
+           pages: str | None, by: str | None, password_stdin: bool, as_json: bool) -> None:
+    """Correct the open draft of DOC_NO (today's settings and templates); voids its signatures."""
     from qmsdocs import lifecycle
 
-    result = lifecycle.sign(_workspace(ctx), doc_no, role, name, date)
-    _emit(result, as_json, f"Signed {result['doc_no']} version {result['version']} as {role}: "
-                           f"{result['name']} on {result['date']}")
+    result = lifecycle.update(_workspace(ctx), doc_no, data, title, summary, pages, by=by,
+                              password=_passwords(password_stdin))
+    voided = f"\n  voided: {', '.join(result['voided'])}" if result["voided"] else ""
+    _emit(result, as_json, _revision_line("Updated", result) + voided)
 
 
 @cli.command()
 @click.argument("doc_no")
-@click.option("--effective", metavar="YYYY-MM-DD", help="Effective date (default: today).")
+@click.option("--role", required=True, help="Signature role: compile, standardize, review, countersign, approve "
+                                            "(or 编制, 标准化, 审核, 会签, 批准).")
+@click.option("--name", required=True, help="The signer: account or name of a person on the roster.")
+@click.option("--date", metavar="YYYY-MM-DD", help="Date of the signature (default: today).")
+@click.option("--by", "by", metavar="NAME", help="recorded mode: who enters the paper signature.")
+@password_option
 @json_option
 @click.pass_context
-def release(ctx: click.Context, doc_no: str, effective: str | None, as_json: bool) -> None:
-    """Make the open draft of DOC_NO effective; the previous revision becomes superseded."""
+def sign(ctx: click.Context, doc_no: str, role: str, name: str, date: str | None, by: str | None,
+         password_stdin: bool, as_json: bool) -> None:
+    """Sign the open draft revision of DOC_NO (the signer's password is asked)."""
     from qmsdocs import lifecycle
 
-    result = lifecycle.release(_workspace(ctx), doc_no, effective)
+    ask = _passwords(password_stdin)
+    result = lifecycle.sign(_workspace(ctx), doc_no, role, name, date, password=ask, by=by, by_password=ask)
+    how = " (recorded from paper)" if result["mode"] == "recorded" else ""
+    _emit(result, as_json, f"Signed {result['doc_no']} version {result['version']} as {result['role']}: "
+                           f"{result['name']} on {result['date']}{how}")
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--role", required=True, help="The role the signer refuses to sign.")
+@click.option("--name", required=True, help="The signer who refuses.")
+@click.option("--reason", required=True, help="Why.")
+@click.option("--by", "by", metavar="NAME", help="recorded mode: who enters the refusal.")
+@password_option
+@json_option
+@click.pass_context
+def reject(ctx: click.Context, doc_no: str, role: str, name: str, reason: str, by: str | None,
+           password_stdin: bool, as_json: bool) -> None:
+    """Record a signer's refusal: the draft's signatures are voided; it stays open for update."""
+    from qmsdocs import lifecycle
+
+    ask = _passwords(password_stdin)
+    result = lifecycle.reject(_workspace(ctx), doc_no, role, name, reason, password=ask, by=by, by_password=ask)
+    _emit(result, as_json, f"Rejected {result['doc_no']} version {result['version']} ({result['role']}, "
+                           f"{result['name']}): {reason}")
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--reason", required=True, help="Why the draft is withdrawn.")
+@by_option
+@password_option
+@json_option
+@click.pass_context
+def withdraw(ctx: click.Context, doc_no: str, reason: str, by: str | None, password_stdin: bool,
+             as_json: bool) -> None:
+    """Discard the open draft of DOC_NO (the revision in force is untouched)."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.withdraw(_workspace(ctx), doc_no, reason, by, _passwords(password_stdin))
+    _emit(result, as_json, f"Withdrew draft {result['doc_no']} version {result['version']}: {reason}")
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--effective", metavar="YYYY-MM-DD", help="Effective date (default: today; a later date: approved "
+                                                       "until then).")
+@by_option
+@password_option
+@json_option
+@click.pass_context
+def release(ctx: click.Context, doc_no: str, effective: str | None, by: str | None, password_stdin: bool,
+            as_json: bool) -> None:
+    """Release the open draft of DOC_NO; the previous revision becomes superseded on its date."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.release(_workspace(ctx), doc_no, effective, by=by, password=_passwords(password_stdin))
     _emit(result, as_json, _revision_line("Released", result))
 
 
@@ -206,36 +311,203 @@ def release(ctx: click.Context, doc_no: str, effective: str | None, as_json: boo
 @click.argument("doc_no")
 @click.option("--by", "by", required=True, metavar="NAME", help="Who withdraws the document.")
 @click.option("--reason", required=True, help="Why it is withdrawn.")
+@password_option
 @json_option
 @click.pass_context
-def obsolete(ctx: click.Context, doc_no: str, by: str, reason: str, as_json: bool) -> None:
+def obsolete(ctx: click.Context, doc_no: str, by: str, reason: str, password_stdin: bool, as_json: bool) -> None:
     """Withdraw DOC_NO as a whole (作废)."""
     from qmsdocs import lifecycle
 
-    result = lifecycle.obsolete(_workspace(ctx), doc_no, by, reason)
+    result = lifecycle.obsolete(_workspace(ctx), doc_no, by, reason, _passwords(password_stdin))
     _emit(result, as_json, f"Withdrew {result['doc_no']} on {result['obsolete_on']}: {reason}")
 
 
-@cli.command(name="list")
-@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Only documents of this type.")
-@click.option("--status", type=click.Choice(STATUSES), help="Only documents whose current revision has this status.")
-@click.option("--xlsx", metavar="FILE", help="Also write the master list as a workbook.")
+@cli.command()
+@click.argument("doc_no")
+@click.option("--result", "outcome", required=True, help="The outcome of the periodic review.")
+@by_option
+@password_option
 @json_option
 @click.pass_context
-def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: str | None, as_json: bool) -> None:
-    """The master list (受控文件清单): the current revision of each document."""
+def review(ctx: click.Context, doc_no: str, outcome: str, by: str | None, password_stdin: bool,
+           as_json: bool) -> None:
+    """Record a periodic review of DOC_NO's effective revision (no new revision)."""
     from qmsdocs import lifecycle
 
-    ws = _workspace(ctx)
-    result = lifecycle.list_documents(ws, doc_type, status)
+    result = lifecycle.review(_workspace(ctx), doc_no, outcome, by, _passwords(password_stdin))
+    _emit(result, as_json, f"Reviewed {result['doc_no']} version {result['version']} on {result['reviewed_on']}: "
+                           f"{outcome}")
+
+
+@cli.command()
+@click.option("--name", help="Only what this person may sign.")
+@json_option
+@click.pass_context
+def pending(ctx: click.Context, name: str | None, as_json: bool) -> None:
+    """What waits for whom: signatures, effective dates, recalls, periodic reviews."""
+    from qmsdocs import reports
+
+    result = reports.pending(_workspace(ctx, write=False), name)
+    lines = []
+    for p in result["pending"]:
+        detail = {"signature": lambda: "; ".join(f"{r}: {', '.join(p['who'][r]) or 'nobody yet'}"
+                                                 for r in p["waiting_for"]),
+                  "effective": lambda: f"takes effect {p['due']}",
+                  "recall": lambda: f"copies out: {', '.join(p['waiting_for'])}",
+                  "review": lambda: f"periodic review due {p['due']}"}[p["reason"]]()
+        lines.append(f"{p['doc_no']:<20} {p['version']:<6} {p['reason']:<10} {detail}")
+    _emit(result, as_json, "\n".join(lines) if lines else "Nothing pending.")
+
+
+# -- people -----------------------------------------------------------------------------------
+@cli.group()
+def people() -> None:
+    """The roster (签字授权): who may sign which role, and the administrators."""
+
+
+def _person_line(p: dict[str, Any]) -> str:
+    state = "" if p["active"] else " (disabled)"
+    state += " (locked)" if p["locked"] else ""
+    return f"{p['account']:<16} {p['name']:<16} {', '.join(p['roles'])}{state}"
+
+
+@people.command(name="add")
+@click.argument("name")
+@click.option("--roles", required=True, help="Comma-separated: compile, standardize, review, countersign, approve, "
+                                             "admin (or 编制, 标准化, 审核, 会签, 批准, 文件管理员).")
+@click.option("--account", help="A distinct account, where two people share a name (default: the name).")
+@by_option
+@password_option
+@json_option
+@click.pass_context
+def people_add(ctx: click.Context, name: str, roles: str, account: str | None, by: str | None,
+               password_stdin: bool, as_json: bool) -> None:
+    """Add NAME to the roster; prints a one-time enrolment code for their password."""
+    from qmsdocs import people as people_mod
+
+    result = people_mod.add(_workspace(ctx), name, roles, account, by, _passwords(password_stdin))
+    _emit(result, as_json, f"Added {_person_line(result)}\n  enrolment code {result['code']} (valid until "
+                           f"{result['code_expires']}); they set their password with:\n  qms people passwd "
+                           f"{result['account']} --code {result['code']}")
+
+
+def _change(action: str, help_text: str) -> None:
+    @people.command(name=action, help=help_text)
+    @click.argument("name")
+    @by_option
+    @password_option
+    @json_option
+    @click.pass_context
+    def command(ctx: click.Context, name: str, by: str | None, password_stdin: bool, as_json: bool) -> None:
+        from qmsdocs import people as people_mod
+
+        result = people_mod.change(_workspace(ctx), name, action, by, _passwords(password_stdin))
+        extra = f"\n  enrolment code {result['code']} (valid until {result['code_expires']})" if "code" in result else ""
+        _emit(result, as_json, f"{action.capitalize()}: {_person_line(result)}{extra}")
+
+
+for _action, _help in (("disable", "Disable NAME: they can no longer sign."),
+                       ("enable", "Enable NAME again."),
+                       ("reset", "Issue a new enrolment code for NAME (a forgotten password)."),
+                       ("unlock", "Unlock NAME after five wrong passwords.")):
+    _change(_action, _help)
+
+
+@people.command(name="roles")
+@click.argument("name")
+@click.option("--roles", required=True, help="The new comma-separated roles.")
+@by_option
+@password_option
+@json_option
+@click.pass_context
+def people_roles(ctx: click.Context, name: str, roles: str, by: str | None, password_stdin: bool,
+                 as_json: bool) -> None:
+    """Change the roles NAME may sign."""
+    from qmsdocs import people as people_mod
+
+    result = people_mod.change(_workspace(ctx), name, "roles", by, _passwords(password_stdin), roles)
+    _emit(result, as_json, f"Roles: {_person_line(result)}")
+
+
+@people.command(name="passwd")
+@click.argument("name")
+@click.option("--code", help="The enrolment code an administrator gave you (else your old password is asked).")
+@password_option
+@json_option
+@click.pass_context
+def people_passwd(ctx: click.Context, name: str, code: str | None, password_stdin: bool, as_json: bool) -> None:
+    """Set (with --code) or change your password."""
+    from qmsdocs import people as people_mod
+
+    ask = _passwords(password_stdin)
+
+    def new_password(_: str) -> str:
+        first = ask(f"{name} (new password)")
+        if not password_stdin and ask(f"{name} (new password, again)") != first:
+            from qmsdocs.errors import UsageError
+
+            raise UsageError("the two passwords differ")
+        return first
+
+    result = people_mod.set_password(_workspace(ctx), name, new_password, code=code, old=None if code else ask)
+    _emit(result, as_json, f"Password set for {result['name']}")
+
+
+@people.command(name="list")
+@json_option
+@click.pass_context
+def people_list(ctx: click.Context, as_json: bool) -> None:
+    """The roster."""
+    from qmsdocs import people as people_mod
+
+    result = people_mod.list_people(_workspace(ctx, write=False))
+    _emit(result, as_json, "\n".join(_person_line(p) for p in result["people"]) or "The roster is empty.")
+
+
+@cli.group(name="config")
+def config_group() -> None:
+    """The control settings recorded in the register."""
+
+
+@config_group.command(name="apply")
+@by_option
+@password_option
+@json_option
+@click.pass_context
+def config_apply(ctx: click.Context, by: str | None, password_stdin: bool, as_json: bool) -> None:
+    """Record the control settings of qms.toml ([signatures], [release] required, [review])."""
+    from qmsdocs import lifecycle
+
+    result = lifecycle.apply_config(_workspace(ctx), by, _passwords(password_stdin))
+    lines = [f"  {k}: {json.dumps(v[0], ensure_ascii=False)} → {json.dumps(v[1], ensure_ascii=False)}"
+             for k, v in result["changed"].items()]
+    _emit(result, as_json, "\n".join(["Recorded the control settings."] + lines) if lines else
+          "The control settings were already recorded; nothing changed.")
+
+
+# -- reports ---------------------------------------------------------------------------------
+@cli.command(name="list")
+@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Only documents of this type.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only documents with this status (draft: every open draft).")
+@click.option("--xlsx", metavar="FILE", help="Also write the master list as a workbook.")
+@force_option
+@json_option
+@click.pass_context
+def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: str | None, force: bool,
+          as_json: bool) -> None:
+    """The master list (受控文件清单): the revision in force of each document, and open drafts."""
+    from qmsdocs import reports
+
+    ws = _workspace(ctx, write=False)
+    result = reports.list_documents(ws, doc_type, status)
     if xlsx:
         from pathlib import Path
 
         from qmsdocs.masterlist import write_master_list
 
-        result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx)).resolve())
+        result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx), force).resolve())
     rows = [f"{d['doc_no']:<20} {d['version']:<6} {d['status']:<10} {d['effective_date'] or '':<10}  {d['title']}"
-            for d in result["documents"]]
+            + (f"  (draft {d['open_draft']} open)" if d["open_draft"] else "") for d in result["documents"]]
     header = f"{'document':<20} {'ver.':<6} {'status':<10} {'effective':<10}  title"
     _emit(result, as_json, "\n".join([header] + rows) if rows else "No documents.")
 
@@ -246,9 +518,9 @@ def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: st
 @click.pass_context
 def show(ctx: click.Context, doc_no: str, as_json: bool) -> None:
     """DOC_NO with every revision, signature, change-order number, file and sha256."""
-    from qmsdocs import lifecycle
+    from qmsdocs import reports
 
-    result = lifecycle.show(_workspace(ctx), doc_no)
+    result = reports.show(_workspace(ctx, write=False), doc_no)
     lines = [f"{result['doc_no']} ({result['type']})"]
     if result["obsolete_on"]:
         lines.append(f"  obsolete since {result['obsolete_on']} by {result['obsolete_by']}: {result['obsolete_reason']}")
@@ -256,24 +528,25 @@ def show(ctx: click.Context, doc_no: str, as_json: bool) -> None:
         lines.append(f"  {r['version']:<6} {r['status']:<10} change {r['change_no'] or '-'}  "
                      f"effective {r['effective_date'] or '-'}  {r['summary']}")
         for s in r["signatures"]:
-            stale = "" if s["valid"] else "  (no longer valid: content changed)"
-            lines.append(f"         {s['role']:<12} {s['name']}  {s['date']}{stale}")
+            note = "" if s["valid"] else f"  (void: {s['void_reason']})"
+            note += f"  ({s['recorded']})" if s["recorded"] else ""
+            lines.append(f"         {s['role']:<12} {s['name']}  {s['date']}{note}")
         lines.append(f"         {r['path']}\n         sha256 {r['sha256']}")
     _emit(result, as_json, "\n".join(lines))
 
 
 @cli.command()
 @click.argument("doc_no")
-@click.option("-o", "--output", "out", metavar="FILE.docx",
-              help="Where to write it (default: documents/DOC_NO/DOC_NO_revision-log.docx in the workspace).")
+@click.option("-o", "--output", "out", metavar="FILE.docx", help="Also copy the stored revision log to FILE.")
+@force_option
 @json_option
 @click.pass_context
-def revlog(ctx: click.Context, doc_no: str, out: str | None, as_json: bool) -> None:
-    """The revision log (修订记录) of DOC_NO as a Word document."""
+def revlog(ctx: click.Context, doc_no: str, out: str | None, force: bool, as_json: bool) -> None:
+    """The revision log (修订记录) of DOC_NO (a Word file in documents/; -o copies it out)."""
     from qmsdocs.revlog import write_log
 
-    result = write_log(_workspace(ctx), doc_no, out)
-    lines = [f"Revision log of {doc_no}: {result['path']}"]
+    result = write_log(_workspace(ctx, write=False), doc_no, out, force)
+    lines = [f"Revision log of {result['doc_no']}: {result['path']}"]
     lines += [f"  {r['version']:<6} {r['status']:<10} {r['change_no'] or '-':<14} {r['effective_date'] or '-':<10} "
               f"{r['summary']}" for r in result["revisions"]]
     _emit(result, as_json, "\n".join(lines))
@@ -307,18 +580,19 @@ def template_check(ctx: click.Context, file: str, doc_type: str, as_json: bool) 
 @click.option("-o", "--output", "out", required=True, metavar="FILE.zip", help="Where to write the package.")
 @click.argument("doc_nos", nargs=-1, metavar="[DOC_NO]...")
 @click.option("--pdf", is_flag=True, help="Add PDF renditions (needs LibreOffice).")
+@force_option
 @json_option
 @click.pass_context
-def export(ctx: click.Context, out: str, doc_nos: tuple[str, ...], pdf: bool, as_json: bool) -> None:
+def export(ctx: click.Context, out: str, doc_nos: tuple[str, ...], pdf: bool, force: bool, as_json: bool) -> None:
     """The auditor package: effective revisions, revision logs, master list, manifest.json.
 
     Without DOC_NO, every document that has an effective revision.
     """
     from qmsdocs.export import export as export_package
 
-    ws = _workspace(ctx)
+    ws = _workspace(ctx, write=False)
     with _progress("Converting to PDF" if pdf else "Packing documents") as progress:
-        result = export_package(ws, out, doc_nos, pdf, progress)
+        result = export_package(ws, out, doc_nos, pdf, progress, force)
     lines = [f"Wrote {result['path']} ({len(result['files']) + 1} files, sha256 {result['sha256']})"]
     lines += [f"  {d['doc_no']} {d['version']} effective {d['effective_date']}" for d in result["documents"]]
     _emit(result, as_json, "\n".join(lines))
@@ -332,40 +606,62 @@ def verify(ctx: click.Context, file: str, as_json: bool) -> None:
     """Is FILE a controlled revision from this register, unaltered and current? (exit 0 only then)"""
     from qmsdocs.verify import verify_file
 
-    result = verify_file(_workspace(ctx), file)
+    result = verify_file(_workspace(ctx, write=False), file)
     _emit(dict(result), as_json, f"OK: {result['reason']}" if result["ok"] else f"NOT OK: {result['reason']}")
     if not result["ok"]:
-        click.echo(f"Error: {file}: {result['reason']}", err=True)
         ctx.exit(1)
 
 
 @cli.command()
 @click.argument("doc_no", required=False)
 @click.option("--verify", "check", is_flag=True, help="Check that the trail and the register were not altered.")
+@click.option("--witness", "witnesses", multiple=True, metavar="FILE",
+              help="With --verify: check that the trail still holds the head FILE witnessed (.docx or export .zip).")
+@click.option("--acknowledge-restore", "acknowledge", is_flag=True,
+              help="Record that the register was restored from an older copy (needs --by ADMIN and --reason).")
+@by_option
+@click.option("--reason", help="With --acknowledge-restore: why.")
+@password_option
 @json_option
 @click.pass_context
-def log(ctx: click.Context, doc_no: str | None, check: bool, as_json: bool) -> None:
-    """The audit trail: who changed what, when, from what to what, and why."""
-    from qmsdocs import audit
+def log(ctx: click.Context, doc_no: str | None, check: bool, witnesses: tuple[str, ...], acknowledge: bool,
+        by: str | None, reason: str | None, password_stdin: bool, as_json: bool) -> None:
+    """The audit trail: who changed what, when, and why (--json: the raw entries)."""
+    from qmsdocs import reports
 
-    ws = _workspace(ctx)
-    if doc_no:
-        from qmsdocs.lifecycle import document_row
+    if acknowledge:
+        from qmsdocs.maintenance import acknowledge_restore
 
-        document_row(ws.conn, doc_no)
-    result: dict[str, Any] = {"entries": audit.entries(ws.conn, doc_no)}
+        result = acknowledge_restore(_workspace(ctx), by or "", _passwords(password_stdin), reason or "")
+        _emit(result, as_json, f"Recorded the restore (the trail continues from entry {result['restored_head']})")
+        return
+    if witnesses and not check:
+        from qmsdocs.errors import UsageError
+
+        raise UsageError("--witness goes with --verify")
+    ws = _workspace(ctx, write=False)
+    result: dict[str, Any] = {"entries": reports.log_entries(ws, doc_no)}
+    problems: list[str] = []
     if check:
-        result["problems"] = audit.verify(ws.conn)
-        result["intact"] = not result["problems"]
-    lines = [f"{e['id']:>5} {e['at'][:19]} {e['action']:<9} {e['doc_no'] or '':<20} {e['version'] or '':<6} "
-             f"{e['actor']} ({e['os_user']}) {json.dumps(e['changes'], ensure_ascii=False)}"
-             + (f" — {e['reason']}" if e["reason"] else "") for e in result["entries"]]
+        from qmsdocs import audit
+        from qmsdocs.maintenance import check_witnesses, object_problems
+
+        problems = audit.verify(ws.register) or object_problems(ws)
+        notes: list[str] = []
+        if witnesses:
+            witness_problems, notes = check_witnesses(ws, list(witnesses))
+            problems += witness_problems
+        result |= {"problems": problems, "intact": not problems, "witnesses": notes}
+        result["warnings"] = [n for n in notes if "lost in the restore" in n]
+    lines = [f"{e['seq']:>5} {e['at'][:19].replace('T', ' ')} {e['actor']:<14} {e['action']:<18} "
+             f"{e['doc_no'] or '':<20} {e['version'] or ''}" + (f" — {e['reason']}" if e["reason"] else "")
+             for e in result["entries"]]
     if check:
-        lines.append("Audit trail intact." if result["intact"] else "Audit trail BROKEN.")
+        lines.append("Audit trail intact." if not problems else "Audit trail BROKEN.")
     _emit(result, as_json, "\n".join(lines) if lines else "No entries.")
-    if check and result["problems"]:
-        for problem in result["problems"]:
-            click.echo(f"Error: {problem}", err=True)
+    for problem in problems:
+        _error(problem)
+    if problems:
         ctx.exit(1)
 
 
@@ -381,11 +677,11 @@ def copies() -> None:
 @json_option
 @click.pass_context
 def copies_issue(ctx: click.Context, doc_no: str, holder: str, count: int, as_json: bool) -> None:
-    """Issue numbered copies of the effective revision of DOC_NO."""
+    """Issue numbered copies of the revision in force of DOC_NO."""
     from qmsdocs import copies as copies_mod
 
     result = copies_mod.issue(_workspace(ctx), doc_no, holder, count)
-    _emit(result, as_json, "\n".join(f"Issued {c['copy_no']} of {doc_no} {result['version']} to {holder}: "
+    _emit(result, as_json, "\n".join(f"Issued {c['copy_no']} of {result['doc_no']} {result['version']} to {holder}: "
                                      f"{c['path']}" for c in result["copies"]))
 
 
@@ -396,7 +692,7 @@ def copies_outstanding(ctx: click.Context, as_json: bool) -> None:
     """Copies of superseded or obsolete revisions not yet recalled."""
     from qmsdocs import copies as copies_mod
 
-    result = copies_mod.outstanding(_workspace(ctx))
+    result = copies_mod.outstanding(_workspace(ctx, write=False))
     lines = [f"{c['copy_no']:<26} {c['version']:<6} {c['status']:<10} {c['holder']}  issued {c['issued_on']}"
              for c in result["copies"]]
     _emit(result, as_json, "\n".join(lines) if lines else "No outstanding copies.")
@@ -415,12 +711,108 @@ def copies_recall(ctx: click.Context, copy_no: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--out", metavar="DIR", help="Folder for the demo workspace (default: a new folder here).")
+@click.argument("doc_no")
+@click.option("--version", "version", help="The revision (default: the effective one, else the latest).")
+@click.option("--xlsx", required=True, metavar="FILE.xlsx", help="Where to write the results workbook.")
+@force_option
 @json_option
-def demo(out: str | None, as_json: bool) -> None:
-    """Run the whole job on the sample workbooks in records/, in a fresh workspace."""
-    from qmsdocs.demo import run_demo
+@click.pass_context
+def results(ctx: click.Context, doc_no: str, version: str | None, xlsx: str, force: bool, as_json: bool) -> None:
+    """Write the results workbook of score sheet DOC_NO."""
+    from qmsdocs.working_copies import results as make_results
 
+    result = make_results(_workspace(ctx, write=False), doc_no, version, xlsx, force)
+    _emit(result, as_json, f"Wrote {result['xlsx']}")
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--version", "version", help="The revision (default: the effective one, else the latest).")
+@click.option("--to", "to", required=True, metavar="DIR", help="The folder for the per-person working copies.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Render in N processes.")
+@force_option
+@json_option
+@click.pass_context
+def split(ctx: click.Context, doc_no: str, version: str | None, to: str, jobs: int | None, force: bool,
+          as_json: bool) -> None:
+    """Write one working copy per staff member of score sheet DOC_NO into DIR."""
+    from qmsdocs.working_copies import split as make_split
+
+    with _progress("Writing working copies") as progress:
+        result = make_split(_workspace(ctx, write=False), doc_no, version, to, jobs, force, progress)
+    _emit(result, as_json, f"Wrote {len(result['split'])} working copies of {result['doc_no']} "
+                           f"version {result['version']} into {to}")
+
+
+@cli.command()
+@click.option("--by", "by", required=True, metavar="NAME", help="Who repairs (recorded in the trail).")
+@password_option
+@json_option
+@click.pass_context
+def repair(ctx: click.Context, by: str, password_stdin: bool, as_json: bool) -> None:
+    """Restore the files in documents/ and copies/ from the store (altered ones are moved aside)."""
+    from qmsdocs.maintenance import repair as repair_workspace
+
+    result = repair_workspace(_workspace(ctx), by, _passwords(password_stdin))
+    _emit(result, as_json, "\n".join(result["actions"]) or "Every file is as the register says.")
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def upgrade(ctx: click.Context, as_json: bool) -> None:
+    """Bring a workspace made by an earlier qmsdocs up to date (history and files intact)."""
+    from qmsdocs.maintenance import upgrade as upgrade_workspace
+
+    result = upgrade_workspace(ctx.obj["records"])
+    if not result["upgraded"]:
+        _emit(result, as_json, "The workspace is up to date.")
+        return
+    lines = [f"Upgraded the register from schema {result['from']} to {result['to']}."]
+    if result["signers"]:
+        lines.append("Earlier signatures stay, marked as recorded before the roster. Their signers, to confirm as "
+                     "the roster:")
+        lines += [f"  qms people add {name} --roles …" for name in result["signers"]]
+    _emit(result, as_json, "\n".join(lines))
+
+
+@cli.command()
+@click.option("-o", "--output", "out", required=True, metavar="FILE.zip", help="Where to write the backup.")
+@force_option
+@json_option
+@click.pass_context
+def backup(ctx: click.Context, out: str, force: bool, as_json: bool) -> None:
+    """Write a consistent snapshot of the register and every file it controls."""
+    from qmsdocs.maintenance import backup as backup_workspace
+
+    result = backup_workspace(_workspace(ctx, write=False), out, force)
+    _emit(result, as_json, f"Wrote {result['path']} ({result['objects']} files, trail head {result['chain']})")
+
+
+@cli.command()
+@click.argument("file", metavar="FILE.zip")
+@click.argument("directory", metavar="DIR")
+@json_option
+def restore(file: str, directory: str, as_json: bool) -> None:
+    """Make a new workspace in DIR from a backup made by qms backup."""
+    from qmsdocs.maintenance import restore as restore_workspace
+
+    result = restore_workspace(file, directory)
+    _emit(result, as_json, f"Restored into {result['records']} (trail head {result['chain']})")
+
+
+@cli.command()
+@click.option("--out", metavar="DIR", help="Folder for the demo workspace (default: a new folder here).")
+@click.option("--samples", metavar="DIR", help="Only copy the sample workbooks into DIR (to start the README's example).")
+@json_option
+def demo(out: str | None, samples: str | None, as_json: bool) -> None:
+    """Run the whole job on the sample workbooks, in a fresh workspace."""
+    from qmsdocs.demo import copy_samples, run_demo
+
+    if samples:
+        copied = copy_samples(samples)
+        _emit({"samples": copied}, as_json, "\n".join(f"Copied {f}" for f in copied))
+        return
     result = run_demo(out)
     lines = [f"Demo workspace: {result['records']}", ""]
     lines += [f"  {step['step']:<44} {step['doc_no']:<20} {step['version']:<5} {step['status']}"
@@ -431,4 +823,11 @@ def demo(out: str | None, as_json: bool) -> None:
 
 def main() -> None:
     """Entry point of the ``qms`` console script."""
+    for stream in (sys.stdout, sys.stderr):
+        # A console that cannot show a character (cp936 on Chinese Windows) gets a stand-in, not a crash.
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
     cli(prog_name="qms")

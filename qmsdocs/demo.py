@@ -1,16 +1,31 @@
-"""``qms demo``: the whole job on the sample workbooks in ``records/``, in a fresh workspace."""
+"""``qms demo``: the whole job on the sample workbooks, in a fresh workspace.
+
+A roster is set up with enrolment codes and passwords; the plan goes through new → update (which
+voids a signature) → sign → release → revise → reject → update → sign → release with a future
+date (taking effect later, shown with ``QMS_TODAY``-style dates); minutes and score sheets are
+made and released; the pending work is listed.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from qmsdocs import lifecycle, workspace
+from qmsdocs import lifecycle, people, reports, workspace
 from qmsdocs.errors import UsageError
-from qmsdocs.revlog import write_log
+from qmsdocs.workspace import PROJECT_ROOT
 
-SAMPLES = workspace.PROJECT_ROOT / "records"
+SAMPLES = PROJECT_ROOT / "records"
+SAMPLE_FILES = ("plan.xlsx", "minutes.xlsx", "scores.xlsx")
 COMPANY, DEPARTMENT = "四川虹欧显示器件有限公司", "技术质量部"
+#: The demo roster: name, roles. Each sets the password below with their enrolment code.
+ROSTER = (("刘芳", "admin"), ("王建国", "compile"), ("陈静", "standardize"), ("周志强", "review"),
+          ("李明", "countersign"), ("赵德明", "approve"))
+PASSWORD = "demo-password-2026"
 
 
 def _fresh_folder(out: str | None) -> Path:
@@ -28,55 +43,113 @@ def _fresh_folder(out: str | None) -> Path:
     return path
 
 
-def _sign_and_release(ws: workspace.Workspace, doc_no: str, step: Any) -> None:
-    for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
-        step(f"sign {role}", lifecycle.sign(ws, doc_no, role, name))
-    step("release 发布", lifecycle.release(ws, doc_no))
+def copy_samples(folder: str) -> list[str]:
+    """Copy the sample workbooks into ``folder`` (for the README's worked example); return their paths."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for name in SAMPLE_FILES:
+        source = SAMPLES / name
+        if not source.is_file():
+            raise UsageError(f"{source}: sample workbook missing")
+        if (target / name).exists():
+            raise UsageError(f"{target / name}: exists; the samples go into a folder without them")
+        shutil.copyfile(source, target / name)
+        copied.append(str((target / name).resolve()))
+    return copied
+
+
+@contextmanager
+def _day(day: str) -> Iterator[None]:
+    """Work as if today were ``day`` (the demo shows a future effective date taking effect)."""
+    before = os.environ.get("QMS_TODAY")
+    os.environ["QMS_TODAY"] = day
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("QMS_TODAY", None)
+        else:
+            os.environ["QMS_TODAY"] = before
 
 
 def run_demo(out: str | None = None) -> dict[str, Any]:
-    """Create a workspace, take the sample plan through new → sign → release → revise → release.
-
-    Return the workspace folder, one line per step and the files written.
-    """
-    plan = SAMPLES / "plan.xlsx"
-    if not plan.is_file():
-        raise UsageError(f"{plan}: sample workbook missing; run from a qmsdocs checkout")
+    """Create a workspace and take the samples through the whole workflow; return its steps and files."""
+    for name in SAMPLE_FILES:
+        if not (SAMPLES / name).is_file():
+            raise UsageError(f"{SAMPLES / name}: sample workbook missing")
     root = _fresh_folder(out)
-    workspace.init(root, COMPANY, DEPARTMENT, "zh")
-    ws = workspace.Workspace.open(root)
+    start = dt.date.fromisoformat(os.environ.get("QMS_TODAY") or dt.date.today().isoformat())
+    d = [(start + dt.timedelta(days=n)).isoformat() for n in range(0, 40)]
     steps: list[dict[str, Any]] = []
-    extra_files: list[str] = []
-    try:
-        def step(name: str, result: dict[str, Any]) -> dict[str, Any]:
-            steps.append({"step": name, "doc_no": result["doc_no"], "version": result["version"],
-                          "status": result["status"], "path": result["path"]})
-            return result
+    files: list[str] = []
 
-        doc = step("new plan 新建考评策划书", lifecycle.new(ws, "plan", plan))["doc_no"]
-        for role, name in (("compile", "王建国"), ("standardize", "陈静"), ("review", "周志强"),
-                           ("countersign", "李明"), ("approve", "赵德明")):
-            step(f"sign {role}", lifecycle.sign(ws, doc, role, name))
-        step("release 发布", lifecycle.release(ws, doc))
-        step("revise 修订 (CR-2026-017)", lifecycle.revise(
-            ws, doc, "CR-2026-017", "王建国", "根据沟通会意见调整考评日程", pages="3"))
-        for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
-            step(f"sign {role}", lifecycle.sign(ws, doc, role, name))
-        step("release 发布", lifecycle.release(ws, doc))
-        minutes = step("new minutes 新建会议纪要", lifecycle.new(ws, "minutes", SAMPLES / "minutes.xlsx"))["doc_no"]
-        _sign_and_release(ws, minutes, step)
-        scores_out = root / "exports"
-        scores = step("new scores 新建考评评分表", lifecycle.new(
-            ws, "scores", SAMPLES / "scores.xlsx",
-            options={"xlsx": str(scores_out / "考评结果.xlsx"), "split": str(scores_out / "绩效沟通"), "jobs": 2}))
-        _sign_and_release(ws, scores["doc_no"], step)
-        for doc_no in (doc, minutes, scores["doc_no"]):
-            extra_files.append(write_log(ws, doc_no)["path"])
-        extra_files.append(scores["xlsx"])
-        extra_files.extend(scores["split"])
-        listing = lifecycle.list_documents(ws)
+    def step(name: str, result: dict[str, Any]) -> dict[str, Any]:
+        steps.append({"step": name, "doc_no": result.get("doc_no", ""), "version": result.get("version", ""),
+                      "status": result.get("status", ""), "path": result.get("path", "")})
+        return result
+
+    with _day(d[0]):
+        workspace.init(root, COMPANY, DEPARTMENT, "zh")
+    ws = workspace.Workspace.open(root, write=True)
+    try:
+        with _day(d[0]):
+            admin = ROSTER[0][0]
+            for name, roles in ROSTER:
+                added = people.add(ws, name, roles, by=None if name == admin else admin, password=PASSWORD)
+                people.set_password(ws, name, PASSWORD, code=added["code"])
+                steps.append({"step": f"people add {name} ({roles}), password set with the enrolment code",
+                              "doc_no": "", "version": "", "status": "", "path": ""})
+
+        def sign(doc: str, role: str, name: str) -> None:
+            step(f"sign {role} {name}", lifecycle.sign(ws, doc, role, name, password=PASSWORD))
+
+        with _day(d[0]):
+            plan = step("new plan 新建考评策划书", lifecycle.new(ws, "plan", SAMPLES / "plan.xlsx"))["doc_no"]
+            sign(plan, "compile", "王建国")
+            step("update 更正草稿 (voids the compile signature)",
+                 lifecycle.update(ws, plan, summary="首次发布（更正日程）"))
+            for role, name in (("compile", "王建国"), ("standardize", "陈静"), ("review", "周志强"),
+                               ("countersign", "李明"), ("approve", "赵德明")):
+                sign(plan, role, name)
+            step("release 发布", lifecycle.release(ws, plan))
+        with _day(d[7]):
+            step("revise 修订 (CR-2026-017)", lifecycle.revise(
+                ws, plan, "CR-2026-017", "王建国", "根据沟通会意见调整考评日程", pages="3", password=PASSWORD))
+            sign(plan, "compile", "王建国")
+            step("reject 审核退回", lifecycle.reject(ws, plan, "review", "周志强", "日程与会议纪要不一致",
+                                                 password=PASSWORD))
+            step("update 修改后重新提交", lifecycle.update(ws, plan, summary="根据沟通会意见调整考评日程和会议时间"))
+            for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
+                sign(plan, role, name)
+            step(f"release 发布, effective {d[14]} (批准待生效)", lifecycle.release(ws, plan, d[14]))
+            files.append(str(ws.path(ws.document_view(plan, "1.1")).resolve()))
+        with _day(d[8]):
+            minutes = step("new minutes 新建会议纪要", lifecycle.new(ws, "minutes", SAMPLES / "minutes.xlsx"))["doc_no"]
+            for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
+                sign(minutes, role, name)
+            step("release 发布", lifecycle.release(ws, minutes))
+            from qmsdocs.working_copies import new_with_outputs
+
+            scores_out = root / "exports"
+            scores = step("new scores 新建考评评分表 (+ results, per-person working copies)", new_with_outputs(
+                ws, "scores", SAMPLES / "scores.xlsx", xlsx=str(scores_out / "考评结果.xlsx"),
+                split=str(scores_out / "绩效沟通"), jobs=2))
+            for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
+                sign(scores["doc_no"], role, name)
+            step("release 发布", lifecycle.release(ws, scores["doc_no"]))
+            files += [scores["xlsx"], *scores["split"]]
+            waiting = reports.pending(ws)["pending"]
+            steps.append({"step": f"pending: {len(waiting)} item(s), e.g. {plan} 1.1 takes effect {d[14]}",
+                          "doc_no": plan, "version": "1.1", "status": "approved", "path": ""})
+        with _day(d[14]):
+            from qmsdocs import copies
+
+            step(f"{d[14]}: 1.1 is in force; copy issued", copies.issue(ws, plan, "客服一组"))
+            listing = reports.list_documents(ws)
     finally:
         ws.close()
-    files = sorted(str(p.resolve()) for p in (root / "documents").rglob("*.docx"))
-    files += [f for f in extra_files if f not in files]
-    return {"records": str(root.resolve()), "steps": steps, "documents": listing["documents"], "files": files}
+    files = sorted(str(p.resolve()) for p in (root / "documents").rglob("*.docx")) + \
+        sorted(str(p.resolve()) for p in (root / "copies").rglob("*.docx")) + files
+    return {"records": str(root.resolve()), "steps": steps, "documents": listing["documents"],
+            "files": list(dict.fromkeys(files)), "password": PASSWORD}

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs import clock, lifecycle, ooxml
+from qmsdocs import reports as lifecycle_reports
+from qmsdocs.db import Row
 from qmsdocs.errors import RuleError, UsageError
-from qmsdocs.files import sha256_bytes, write_atomic
 from qmsdocs.masterlist import master_list_bytes
-from qmsdocs.register import valid_signatures
-from qmsdocs.revlog import render_log
+from qmsdocs.rendering import revisions_of, valid_signatures
+from qmsdocs.status import in_force
+from qmsdocs.store import sha256_bytes
 from qmsdocs.workspace import Workspace
 
 #: What each signature means, as the manifest states it (21 CFR 11.50: the meaning of a signature).
@@ -26,41 +28,63 @@ MEANINGS = {
 }
 
 
-def _documents(ws: Workspace, doc_nos: tuple[str, ...]) -> list[tuple[Any, Any]]:
-    """Return (document, effective revision) of each chosen document; all with one by default."""
-    conn = ws.conn
+def _documents(ws: Workspace, doc_nos: tuple[str, ...]) -> list[tuple[Row, Row]]:
+    """Return (document, revision in force) of each chosen document; all with one by default."""
+    today = clock.today()
     if doc_nos:
         chosen = []
         for doc_no in dict.fromkeys(doc_nos):
-            doc = lifecycle.document_row(conn, doc_no)
-            rev = lifecycle.effective_revision(conn, doc)
+            doc = lifecycle.document_row(ws.register, doc_no)
+            rev = None if doc["obsolete_on"] else in_force(revisions_of(ws.register, doc["id"]), today)
             if rev is None:
-                raise RuleError(f"{doc_no} has no effective revision to export")
+                raise RuleError(f"{doc['doc_no']} has no effective revision to export")
             chosen.append((doc, rev))
         return chosen
-    return [(doc, rev) for doc in conn.execute("SELECT * FROM documents ORDER BY doc_no")
-            if (rev := lifecycle.effective_revision(conn, doc)) is not None]
+    out = []
+    for doc in ws.register.query("SELECT * FROM documents ORDER BY doc_no"):
+        rev = None if doc["obsolete_on"] else in_force(revisions_of(ws.register, doc["id"]), today)
+        if rev is not None:
+            out.append((doc, rev))
+    return out
 
 
 def _pdfs(files: dict[str, bytes], progress: Any = None) -> dict[str, bytes]:
-    """Convert the .docx files to PDF in one LibreOffice run with a profile of its own."""
+    """Convert the .docx files to PDF in one LibreOffice run with a profile of its own.
+
+    Everything LibreOffice does happens in a private temporary folder, removed on every exit
+    path, and the process (with its children) is stopped on every exit path too.
+    """
+    import os
+    import signal
+
+    from qmsdocs.outputs import on_signals
+
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise UsageError("--pdf needs LibreOffice (soffice) on the PATH; install libreoffice-writer-nogui")
-    with tempfile.TemporaryDirectory(prefix="qms-pdf-") as tmp:
+    with on_signals(), tempfile.TemporaryDirectory(prefix="qms-pdf-") as tmp:
         work = Path(tmp)
         for name, data in files.items():
             (work / Path(name).name).write_bytes(data)
         sources = [str(work / Path(n).name) for n in files]
-        done = subprocess.run([soffice, f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
-                               "--convert-to", "pdf", "--outdir", str(work / "pdf"), *sources],
-                              capture_output=True, text=True, timeout=1800)
+        proc = subprocess.Popen([soffice, f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
+                                 "--convert-to", "pdf", "--outdir", str(work / "pdf"), *sources],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            stdout, stderr = proc.communicate(timeout=1800)
+        finally:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                proc.wait()
         out = {}
         for name in files:
             pdf = work / "pdf" / (Path(name).stem + ".pdf")
             if not pdf.is_file():
                 raise UsageError(f"LibreOffice could not convert {Path(name).name} to PDF: "
-                                 f"{(done.stderr or done.stdout).strip()[:200]}")
+                                 f"{(stderr or stdout).strip()[:200]}")
             out[name[:-5] + ".pdf"] = pdf.read_bytes()
             if progress:
                 progress(1)
@@ -68,17 +92,22 @@ def _pdfs(files: dict[str, bytes], progress: Any = None) -> dict[str, bytes]:
 
 
 def export(ws: Workspace, out: str | Path, doc_nos: tuple[str, ...] = (), pdf: bool = False,
-           progress: Any = None) -> dict[str, Any]:
+           progress: Any = None, force: bool = False) -> dict[str, Any]:
     """Write the auditor package ``out`` (.zip) and return its manifest.
 
-    For each document: its effective revision's .docx and its revision log .docx; then the master
-    list workbook and ``manifest.json`` with every file's sha256 and each revision's signatures.
-    ``progress``, if given, is called as ``progress(0, total)`` once the documents are known, then
-    ``progress(1)`` per document packed and per PDF made.
+    For each document: its effective revision's stored .docx and its stored revision log; then the
+    master list workbook and ``manifest.json`` with every file's sha256, each revision's signatures
+    and the trail head the package witnesses. Every file comes from the store (checked against its
+    hash); a view in ``documents/`` that differs is reported. The export is then recorded in the
+    trail, where the workspace is writable.
     """
+    from qmsdocs import audit, views
+    from qmsdocs.outputs import check_output, write_output
+
     out = Path(out)
     if out.suffix.lower() != ".zip":
         raise UsageError(f"{out}: the package file must end in .zip")
+    check_output(out, ws.root, force=force, option="-o")
     chosen = _documents(ws, tuple(doc_nos))
     if not chosen:
         raise RuleError("no document has an effective revision yet; nothing to export")
@@ -86,37 +115,65 @@ def export(ws: Workspace, out: str | Path, doc_nos: tuple[str, ...] = (), pdf: b
         progress(0, len(chosen) * (3 if pdf else 1))  # with --pdf, two PDFs per document: itself and its log
     files: dict[str, bytes] = {}
     entries = []
+    warnings = []
     for doc, rev in chosen:
-        data = ws.path(rev["path"]).read_bytes()
-        if sha256_bytes(data) != rev["sha256"]:
-            raise RuleError(f"{doc['doc_no']} {rev['version']}: the file in the workspace was altered "
-                            f"({rev['path']}); restore it before exporting")
-        name = f"documents/{Path(rev['path']).name}"
-        files[name] = data
-        log, _ = render_log(ws, doc["doc_no"])
-        files[f"revision-logs/{doc['doc_no']}_revision-log.docx"] = log
-        signatures = valid_signatures(ws.conn, rev)
+        shown = {v.path: v for v in views.expected(ws, doc["id"])}
+        view = shown[ws.document_view(doc["doc_no"], rev["version"])]
+        assert view.sha256 is not None
+        name = f"documents/{Path(view.path).name}"
+        files[name] = ws.store.get(view.sha256, f"{doc['doc_no']} {rev['version']}")
+        log = shown.get(ws.revlog_view(doc["doc_no"]))
+        if log is not None and log.sha256:
+            files[f"revision-logs/{doc['doc_no']}_revision-log.docx"] = ws.store.get(log.sha256, "revision log")
+        for v, state in views.check(ws, [doc["id"]]):
+            warnings.append(f"{v.path}: the file in the workspace is {state}; the package holds the stored file "
+                            "(see qms repair)")
+        signatures = valid_signatures(ws.register, rev)
         entries.append({
-            "doc_no": doc["doc_no"], "type": doc["type"], "title": rev["title"], "version": rev["version"],
-            "status": rev["status"], "change_no": rev["change_no"], "changed_by": rev["changed_by"],
+            "doc_no": doc["doc_no"], "type": doc["kind"], "title": rev["title"], "version": rev["version"],
+            "status": "effective", "change_no": rev["change_no"], "changed_by": rev["changed_by"],
             "summary": rev["summary"], "release_date": rev["release_date"], "effective_date": rev["effective_date"],
-            "file": name, "sha256": rev["sha256"],
-            "signatures": [{"role": s["role"], "name": s["name"], "date": s["date"], "meaning": MEANINGS[s["role"]]}
-                           for s in signatures],
+            "content_sha256": rev["bundle_sha256"], "file": name, "sha256": view.sha256,
+            "signatures": [{"role": s["role"], "name": s["name"], "account": s["account"], "date": s["date"],
+                            "mode": s["mode"], "meaning": MEANINGS[s["role"]]} for s in signatures],
         })
         if progress:
             progress(1)
-    listing = [d for d in lifecycle.list_documents(ws)["documents"] if d["doc_no"] in {e["doc_no"] for e in entries}]
+    listing = [d for d in lifecycle_reports.list_documents(ws)["documents"]
+               if d["doc_no"] in {e["doc_no"] for e in entries}]
     files["master-list.xlsx"] = master_list_bytes(ws, listing)
     if pdf:
         files.update(_pdfs({n: d for n, d in files.items() if n.endswith(".docx")}, progress))
+    head = audit.head(ws.register)
     manifest = {
         "generated_on": clock.today().isoformat(),
         "company": ws.config.company, "department": ws.config.department,
+        "chain": {"seq": head.seq, "hash": head.hash},
         "documents": entries,
         "files": [{"name": n, "sha256": sha256_bytes(d), "bytes": len(d)} for n, d in sorted(files.items())],
     }
     blob = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     package = ooxml.write_package(sorted(files.items()) + [("manifest.json", blob)])
-    write_atomic(out, package)
-    return {"path": str(out.resolve()), "sha256": sha256_bytes(package)} | manifest
+    written = write_output(out, package, workspace_root=ws.root, force=force, option="-o")
+    sha = sha256_bytes(package)
+    warnings += _record_export(ws, sha, head, [e["doc_no"] for e in entries])
+    return {"path": str(written.resolve()), "sha256": sha, "warnings": warnings} | manifest
+
+
+def _record_export(ws: Workspace, sha: str, head: Any, doc_nos: list[str]) -> list[str]:
+    """Record the export and the head its manifest witnesses in the trail (if the workspace is writable)."""
+    from qmsdocs.command import run
+    from qmsdocs.errors import QmsError
+
+    try:
+        writer = Workspace.open(ws.root, write=True)
+    except (QmsError, OSError) as exc:
+        return [f"the export was not recorded in the audit trail ({exc})"]
+    try:
+        with run(writer) as cmd:
+            cmd.record("export", {"sha256": sha, "chain": head.text(), "documents": doc_nos})
+    except (QmsError, OSError) as exc:
+        return [f"the export was not recorded in the audit trail ({exc})"]
+    finally:
+        writer.close()
+    return []

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import UsageError
-from qmsdocs.files import write_atomic
 
 COLUMNS = (
     ("doc_no", "文件编号", "Document No."),
@@ -20,12 +19,13 @@ COLUMNS = (
 )
 
 
-def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path) -> Path:
-    """Write the master list to ``out`` and return the path."""
+def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path, force: bool = False) -> Path:
+    """Write the master list to ``out`` (never inside the workspace) and return the path."""
+    from qmsdocs.outputs import write_output
+
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the master list file must end in .xlsx")
-    write_atomic(out, master_list_bytes(ws, documents))
-    return out
+    return write_output(out, master_list_bytes(ws, documents), workspace_root=ws.root, force=force, option="--xlsx")
 
 
 def master_list_bytes(ws: Any, documents: list[dict[str, Any]]) -> bytes:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from qmsdocs.config import Config
+from qmsdocs.db import Register
 
 _FIELD = re.compile(r"\{(\w+)(?::0?(\d*)d?)?\}")
 
@@ -20,16 +20,28 @@ def format_number(pattern: str, code: str, year: int, seq: int) -> str:
     return _FIELD.sub(fill, pattern)
 
 
-def next_number(conn: sqlite3.Connection, config: Config, doc_type: str, year: int) -> tuple[str, str, int]:
+def counter_name(pattern: str, code: str, year: int) -> str:
+    """Return the counter a number takes its ``{seq}`` from: per the fields the pattern holds.
+
+    Without ``{year}`` numbers continue across years; without ``{code}`` one sequence serves every type.
+    """
+    fields = {m.group(1) for m in _FIELD.finditer(pattern)}
+    return f"seq:{code if 'code' in fields else '*'}/{year if 'year' in fields else '*'}"
+
+
+def next_number(register: Register, config: Config, doc_type: str, year: int) -> tuple[str, str, int]:
     """Return ``(doc_no, code, seq)`` for the next document of this type and year.
 
-    Call inside the command's write transaction: the lock is what keeps two processes from
-    taking the same number, and a rolled-back command gives its number back.
+    Call inside the command's write transaction: the counter row is locked with it, which keeps
+    two writers from taking the same number, and a rolled-back command gives its number back.
+    A number already taken (a document registered at its existing number) is skipped.
     """
     code = config.codes[doc_type]
-    row = conn.execute("SELECT MAX(seq) FROM documents WHERE code = ? AND year = ?", (code, year)).fetchone()
-    seq = (row[0] or 0) + 1
-    return format_number(config.pattern, code, year, seq), code, seq
+    while True:
+        seq = register.next_value(counter_name(config.pattern, code, year))
+        doc_no = format_number(config.pattern, code, year, seq)
+        if register.one("SELECT 1 AS x FROM documents WHERE doc_no = ?", (doc_no,)) is None:
+            return doc_no, code, seq
 
 
 def _letters(major: int) -> str:

@@ -84,6 +84,17 @@ def with_custom_part(name: str, data: bytes) -> bytes:
     return text.encode("utf-8")
 
 
+def add_custom_properties(package: bytes, props: dict[str, str]) -> bytes:
+    """Return ``package`` with its custom properties replaced by ``props`` (other parts unchanged)."""
+    out: list[tuple[str, bytes | Deflated]] = []
+    for name, data in read_package(package):
+        if name == CUSTOM_PART:
+            continue
+        out.append((name, with_custom_part(name, data) if name in ("[Content_Types].xml", "_rels/.rels") else data))
+    out.append((CUSTOM_PART, custom_xml(props)))
+    return write_package(out)
+
+
 def custom_properties(data: bytes) -> dict[str, str]:
     """Return the text custom properties of a package's docProps/custom.xml (empty if none)."""
     from defusedxml import ElementTree

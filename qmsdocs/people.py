@@ -140,7 +140,11 @@ def _record_failure(ws: Workspace, person: Row, purpose: str) -> int:
     return failures
 
 
-def authenticate(ws: Workspace, who: str, password: str | None, purpose: str) -> Row:
+#: A password, or a function that asks for it given whose it is (the CLI's prompt or stdin reader).
+Password = Any
+
+
+def authenticate(ws: Workspace, who: str, password: Password, purpose: str) -> Row:
     """Return the person ``who`` after checking their password; RuleError otherwise.
 
     A wrong password is recorded (failures counted, locked at five) before the refusal.
@@ -155,6 +159,8 @@ def authenticate(ws: Workspace, who: str, password: str | None, purpose: str) ->
     if not person["pw_hash"]:
         raise RuleError(f"{p.label()} has no password yet; they set one with: qms people passwd {p.account} "
                         "--code CODE")
+    if callable(password):
+        password = password(p.label())
     if password is None:
         raise UsageError(f"a password is needed for {p.label()}")
     if not check_password(person["pw_hash"], password):
@@ -282,8 +288,18 @@ def check_new_password(password: str) -> None:
         raise UsageError(f"a password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
 
 
-def set_password(ws: Workspace, who: str, new: str, code: str | None = None, old: str | None = None) -> dict[str, Any]:
-    """Set a person's password with their enrolment code, or change it with the old one."""
+def set_password(ws: Workspace, who: str, new: Password, code: str | None = None,
+                 old: Password = None) -> dict[str, Any]:
+    """Set a person's password with their enrolment code, or change it with the old one.
+
+    ``new`` (and ``old``) may be functions that ask for it; the old one is asked first.
+    """
+    if code is None and callable(old):
+        label = Person.of(find(ws, who)).label()
+        old_value = old(label)
+        old = old_value
+    if callable(new):
+        new = new("new")
     check_new_password(new)
     person = find(ws, who)
     p = Person.of(person)

@@ -268,7 +268,7 @@ def _make(template: CompiledTemplate, common: Common, job: Job, target: Path | N
     check_text(filled.text, common.expected + job.expected, job.what)
     if target is None:
         return filled.package
-    from qmsdocs.files import write_synced
+    from qmsdocs.store import write_synced
 
     write_synced(target, filled.package)
     return None

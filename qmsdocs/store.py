@@ -106,6 +106,14 @@ def read_own_file(path: Path, cap: int = MAX_OBJECT) -> bytes | None:
         return f.read(cap + 1)
 
 
+def write_synced(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and wait until it is on disk."""
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def write_new_file(folder: Path, name: str, data: bytes) -> Path:
     """Write ``data`` as ``folder/name`` through a uniquely named temporary and one rename.
 

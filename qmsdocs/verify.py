@@ -1,87 +1,125 @@
 """``qms verify``: is this .docx a controlled revision from this register, unaltered and current?"""
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from qmsdocs import audit, clock
 from qmsdocs.errors import DataError, Problem
-from qmsdocs.files import sha256_bytes
+from qmsdocs.ooxml import CUSTOM_PART, custom_properties
+from qmsdocs.rendering import PROP_CHAIN, revisions_of
+from qmsdocs.safeio import MAX_DOCUMENT_BYTES, MAX_SMALL_PART_BYTES, read_regular, read_zip_part
+from qmsdocs.status import derive
+from qmsdocs.store import sha256_bytes
 from qmsdocs.workspace import Workspace
 
 _CORE = {"identifier": "{http://purl.org/dc/elements/1.1/}identifier",
          "version": "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}version",
          "subject": "{http://purl.org/dc/elements/1.1/}subject"}
+#: The custom properties of a per-person working copy: what it was made from, and its body's hash.
+PROP_WORKING_COPY, PROP_BODY = "qmsdocs.working_copy", "qmsdocs.body_sha256"
 
 
-def core_properties(data: bytes, display: str) -> dict[str, str]:
-    """Return the identifier, version and subject core properties of a .docx; DataError if unreadable."""
+def properties(data: bytes, display: str) -> dict[str, str]:
+    """Return the identifier, version and subject core properties and the custom properties of a .docx."""
     from defusedxml import ElementTree
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            core = zf.read("docProps/core.xml")
-    except (zipfile.BadZipFile, KeyError, OSError):
-        raise DataError(Problem(display, "is not a Word .docx file with document properties")) from None
+    core = read_zip_part(data, "docProps/core.xml", MAX_SMALL_PART_BYTES, display)
     try:
         root = ElementTree.fromstring(core)
     except Exception:
         raise DataError(Problem(display, "has unreadable document properties (docProps/core.xml)")) from None
-    return {key: (root.findtext(tag) or "").strip() for key, tag in _CORE.items()}
+    out = {key: (root.findtext(tag) or "").strip() for key, tag in _CORE.items()}
+    try:
+        out |= custom_properties(read_zip_part(data, CUSTOM_PART, MAX_SMALL_PART_BYTES, display))
+    except DataError:
+        pass  # a file without custom properties (an older render, or not ours)
+    return out
+
+
+def body_sha(data: bytes, display: str) -> str:
+    """Return the sha256 of a package's main document part."""
+    return sha256_bytes(read_zip_part(data, "word/document.xml", MAX_DOCUMENT_BYTES, display))
 
 
 def verify_file(ws: Workspace, file: str | Path) -> dict[str, Any]:
-    """Return what the register says of ``file``: the revision it claims, whether it is unaltered and current.
+    """Return what the register says of ``file``: the revision it claims, whether unaltered and current.
 
     ``ok`` is true only for an unaltered file of the current effective revision (or a registered
-    controlled copy of it); ``reason`` says why not otherwise.
+    controlled copy of it) while the register passes its integrity check; ``reason`` says why not.
     """
     path = Path(file)
+    data = read_regular(path, MAX_DOCUMENT_BYTES, str(file))
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(Problem(str(file), f"cannot be read ({exc.strerror or exc})")) from None
-    props = core_properties(data, str(file))
+        props = properties(data, str(file))
+    except DataError:
+        raise DataError(Problem(str(file), "is not a Word .docx file with document properties")) from None
+    except zipfile.BadZipFile:  # pragma: no cover - read_zip_part reports it
+        raise DataError(Problem(str(file), "is not a Word .docx file")) from None
     sha = sha256_bytes(data)
     result: dict[str, Any] = {"file": str(path), "sha256": sha, "doc_no": props["identifier"] or None,
                               "version": props["version"] or None, "status": None, "unaltered": False,
-                              "current": False, "ok": False, "copy_no": None}
-    doc = ws.conn.execute("SELECT * FROM documents WHERE doc_no = ?", (props["identifier"],)).fetchone()
-    rev = doc and ws.conn.execute("SELECT * FROM revisions WHERE document_id = ? AND version = ?",
-                                  (doc["id"], props["version"])).fetchone()
-    if props["subject"] == "revlog" or rev is None:
-        known = ws.conn.execute("SELECT 1 FROM renders WHERE sha256 = ?", (sha,)).fetchone()
-        what = "a revision log, not a controlled revision" if props["subject"] == "revlog" else \
-            f"{props['identifier'] or '(no document number)'} version {props['version'] or '?'} is unknown to " \
-            "this register"
-        return result | {"reason": what if not known else "unknown"}
-    result["status"] = rev["status"]
-    render = ws.conn.execute("SELECT * FROM renders WHERE sha256 = ? AND revision_id = ? ORDER BY id DESC",
-                             (sha, rev["id"])).fetchone()
-    copy = ws.conn.execute("SELECT * FROM copies WHERE sha256 = ? AND revision_id = ?", (sha, rev["id"])).fetchone()
-    result["unaltered"] = sha == rev["sha256"] or copy is not None
-    result["current"] = rev["status"] == "effective"
-    if copy is not None:
-        result["copy_no"] = copy["copy_no"]
+                              "current": False, "ok": False, "copy_no": None, "witness": props.get(PROP_CHAIN)}
+    return result | _verdict(ws, data, sha, props, str(file), result)
+
+
+def _verdict(ws: Workspace, data: bytes, sha: str, props: dict[str, str], display: str,
+             result: dict[str, Any]) -> dict[str, Any]:
+    register = ws.register
+    if props.get(PROP_WORKING_COPY):
+        source = props[PROP_WORKING_COPY]
+        intact = props.get(PROP_BODY) == body_sha(data, display)
+        why = f"working copy of {source}, not a controlled document"
+        return {"reason": why if intact else why + "; and it was altered after it was made"}
+    doc = register.one("SELECT * FROM documents WHERE doc_no = ?", (props["identifier"],))
+    rev = doc and register.one("SELECT * FROM revisions WHERE document_id = ? AND version = ?",
+                               (doc["id"], props["version"]))
+    render = register.one("SELECT * FROM renders WHERE sha256 = ? ORDER BY id DESC", (sha,))
+    if props["subject"] == "revlog" or (render is not None and render["what"] == "revlog"):
+        return {"reason": "a revision log, not a controlled revision"}
+    if not doc or rev is None:
+        name = f"{props['identifier'] or '(no document number)'} version {props['version'] or '?'}"
+        return {"reason": f"{name} is unknown to this register"}
     label = f"{doc['doc_no']} version {rev['version']}"
-    if not result["unaltered"]:
-        if render is not None and render["status"] == "draft" and rev["status"] != "draft":
-            reason = f"{label} is the draft rendering from before its release; the released file differs"
-        else:
-            reason = f"{label} was altered: its sha256 {sha[:12]}… differs from the register's {rev['sha256'][:12]}…"
-    elif rev["status"] == "superseded":
-        later = ws.conn.execute("SELECT version, effective_date FROM revisions WHERE document_id = ? AND "
-                                "status = 'effective'", (doc["id"],)).fetchone()
-        reason = f"{label} is superseded" + (f" by version {later[0]}, effective since {later[1]}" if later else "")
-    elif rev["status"] == "draft":
-        reason = f"{label} is a draft, not released"
-    elif rev["status"] == "obsolete":
-        reason = f"{label} is obsolete since {doc['obsolete_on']} ({doc['obsolete_reason']})"
-    elif copy is not None and copy["recalled_on"]:
-        reason = f"copy {copy['copy_no']} of {label} was recalled on {copy['recalled_on']}"
-    else:
-        reason = f"{label} is the current effective revision, unaltered" + (
-            f" (controlled copy {copy['copy_no']}, held by {copy['holder']})" if copy is not None else "")
-        result["ok"] = True
-    return result | {"reason": reason, "effective_date": rev["effective_date"]}
+    revisions = revisions_of(register, doc["id"])
+    today = clock.today()
+    statuses = derive(revisions, today)
+    status = statuses[rev["id"]]
+    out: dict[str, Any] = {"status": status, "effective_date": rev["effective_date"]}
+    copy = register.one("SELECT * FROM copies WHERE sha256 = ? AND revision_id = ?", (sha, rev["id"]))
+    if render is not None and render["revision_id"] != rev["id"]:
+        render = None
+    if render is None and copy is None:
+        return out | {"reason": f"{label} was altered: its sha256 {sha[:12]}… is not any file this register "
+                                "issued for it"}
+    out["unaltered"] = True
+    if copy is not None:
+        out["copy_no"] = copy["copy_no"]
+    shown = copy and "effective" or render["state"]  # type: ignore[index]
+    problems = audit.verify(register)
+    if problems:
+        return out | {"reason": f"{label}: the register fails its integrity check ({problems[0]}); "
+                                "no file can be called current until it passes (qms log --verify)"}
+    if status == "effective":
+        if shown != "effective":
+            what = {"draft": "the draft rendering from before its release",
+                    "approved": "the approved rendering from before it took effect"}.get(shown, f"a {shown} rendering")
+            return out | {"reason": f"{label} is {what}; the released file differs"}
+        if copy is not None and copy["recalled_on"]:
+            return out | {"reason": f"copy {copy['copy_no']} of {label} was recalled on {copy['recalled_on']}"}
+        held = f" (controlled copy {copy['copy_no']}, held by {copy['holder']})" if copy is not None else ""
+        return out | {"current": True, "ok": True,
+                      "reason": f"{label} is the current effective revision, unaltered{held}"}
+    if status == "approved":
+        return out | {"reason": f"{label} is approved, effective from {rev['effective_date']}; until then "
+                                "the revision in force stays effective"}
+    if status == "superseded":
+        later = next((r for r in revisions if statuses[r["id"]] == "effective"), None)
+        return out | {"reason": f"{label} is superseded" + (
+            f" by version {later['version']}, effective since {later['effective_date']}" if later else "")}
+    if status == "draft":
+        return out | {"reason": f"{label} is a draft, not released"}
+    if status == "withdrawn":
+        return out | {"reason": f"{label} is a withdrawn draft (withdrawn on {rev['withdrawn_on']})"}
+    return out | {"reason": f"{label} is obsolete since {doc['obsolete_on']} ({doc['obsolete_reason']})"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ContextManager
+from typing import Any, Callable
 
 from qmsdocs.config import Config
 from qmsdocs.errors import UsageError
@@ -24,16 +24,8 @@ class DocType:
     title_of: Callable[[Any], str | None]
     #: The title used when neither ``--title`` nor the workbook gives one: (zh, en).
     default_title: tuple[str, str]
-    #: Options of ``qms new`` this type accepts besides --data and --title (e.g. scores: xlsx, split, jobs).
-    options: tuple[str, ...] = ()
-    #: Write the extra outputs those options ask for, staged in the command's FileBatch so they land
-    #: together with the document: ``(ws, rev_id, data, options, batch) -> {name: path}``.
-    extra_outputs: Callable[..., dict[str, Any]] | None = None
     #: Return replacement bytes for named parts of the template (chart pictures): ``(data, config)``.
     media: Callable[[Any, Config], dict[str, bytes]] | None = None
-    #: Start, before the workbook is read, what the extra outputs will need: ``(ws, options)`` gives a
-    #: context manager whose value is added to the options extra_outputs gets (scores: --split workers).
-    prepare: Callable[[Any, dict[str, Any]], ContextManager[dict[str, Any]]] | None = None
 
 
 _MODULES = {"plan": "qmsdocs.doctypes.plan", "minutes": "qmsdocs.doctypes.minutes",

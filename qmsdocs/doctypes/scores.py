@@ -7,20 +7,16 @@ talk (绩效沟通) and an appendix of formulas. ``--xlsx`` adds the results wor
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from qmsdocs import scoring, vocab
 from qmsdocs.config import Config
-from qmsdocs.doctypes import DocType, leaf_texts
+from qmsdocs.doctypes import DocType
 from qmsdocs.doctypes.plan import number_text, rate_text
-from qmsdocs.errors import UsageError
 from qmsdocs.indicators import read_indicators
 from qmsdocs.labels import labels
 from qmsdocs.models import LOWER_IS_BETTER, Indicator, Rating, ScoresData, Service, Staff
@@ -366,90 +362,6 @@ def split_name(doc_no: str, staff_id: str) -> str:
     return f"{doc_no}_{_UNSAFE.sub('_', staff_id)}.docx"
 
 
-def _split(ws: Any, rev_id: int, data: ScoresData, folder: Path, series: Any, batch: Any,
-           progress: Callable[..., None] | None = None) -> list[str]:
-    """Stage one document per staff member in ``folder``, from the revision's own frame; return their paths.
-
-    The documents are rendered by ``series`` (a :class:`qmsdocs.render.Series`) and each is
-    staged as it is written; ``progress(1)`` follows every one, after ``progress(0, total)``.
-    """
-    from qmsdocs.render import Common, Job
-    from qmsdocs.rendering import build_frame
-
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"option --split: {folder} exists and is not a folder")
-    frame = build_frame(ws, rev_id)
-    names: dict[str, str] = {}
-    jobs = []
-    for staff_id, content in person_contexts(data, ws.config):
-        name = split_name(frame.doc_no, staff_id)
-        if name in names:
-            raise UsageError(f"option --split: staff ids {one_line(names[name])} and {one_line(staff_id)} "
-                             f"give the same file name {one_line(name)}")
-        names[name] = staff_id
-        jobs.append(Job(content, leaf_texts(content), f"{frame.doc_no} ({staff_id})"))
-    files = [folder / name for name in names]
-    if progress:
-        progress(0, len(files))
-
-    def done(index: int, _: bytes | None) -> None:
-        if progress:
-            progress(1)
-
-    common = Common({"frame": frame.context(), "L": labels(ws.config.language)}, frame.core_properties(),
-                    frame.values())
-    # Each document is written, staged, by whichever process renders it: none crosses a pipe.
-    series.run(common, jobs, done, [batch.reserve(path) for path in files])
-    return [str(path.resolve()) for path in files]
-
-
-@contextmanager
-def prepare(ws: Any, options: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Start the --split renderer before the workbook is read: ``{"series": Series}`` while it runs.
-
-    Its worker processes (``--jobs`` > 1) take a few tenths of a second to start, time this
-    process spends reading the workbook and rendering the document meanwhile.
-    """
-    from qmsdocs.render import Series, load_template
-
-    if options.get("split") is None:
-        yield {}
-        return
-    with Series(load_template(ws.template_for("scores")), int(options.get("jobs") or 1)) as series:
-        yield {"series": series}
-
-
-def extra_outputs(ws: Any, rev_id: int, data: ScoresData, options: dict[str, Any], batch: Any) -> dict[str, Any]:
-    """Stage the results workbook (``xlsx``) and the split documents (``split``, ``jobs``) in ``batch``.
-
-    Return ``{"xlsx": path, "split": [paths]}`` for the outputs asked for.
-    """
-    from qmsdocs import results_workbook
-
-    xlsx, split, jobs = options.get("xlsx"), options.get("split"), options.get("jobs")
-    if jobs is not None and split is None:
-        raise UsageError("option --jobs renders the --split documents; give --split DIR too")
-    out: dict[str, Any] = {}
-    if xlsx is not None:
-        path = Path(xlsx)
-        if path.suffix.lower() != ".xlsx":
-            raise UsageError(f"option --xlsx: {xlsx}: the results file must end in .xlsx")
-        L = labels(ws.config.language)
-        report = report_of(data, ws.config)
-        grades = {g: L[f"grade_{g}"] for g in ("excellent", "good", "satisfactory", "needs_improvement")}
-        created = ws.conn.execute("SELECT created_on FROM revisions WHERE id = ?", (rev_id,)).fetchone()[0]
-        batch.stage(path, results_workbook.build(report, [i.code for i in data.indicators], grades,
-                                                 L["chart_totals"], dt.date.fromisoformat(created)))
-        out["xlsx"] = str(path.resolve())
-    if split is not None:
-        if "series" in options:
-            out["split"] = _split(ws, rev_id, data, Path(split), options["series"], batch, options.get("progress"))
-        else:
-            with prepare(ws, options) as prepared:
-                out["split"] = _split(ws, rev_id, data, Path(split), prepared["series"], batch, options.get("progress"))
-    return out
-
-
 DOCTYPE = DocType(name="scores", read=read, context=context, title_of=title_of,
                   default_title=("客户服务人员考评评分表", "Customer Service Evaluation Score Sheets"),
-                  options=("xlsx", "split", "jobs"), extra_outputs=extra_outputs, media=chart_media, prepare=prepare)
+                  media=chart_media)

@@ -1,0 +1,198 @@
+"""Outputs made from a registered score sheet at any time: the results workbook and per-person files.
+
+Both come from the revision's frozen bundle, so they can be made again whenever they are needed
+(``qms results``, ``qms split``). The per-person files are working copies for the performance
+talk, not controlled documents: each says 非受控 工作副本 with the source number and version on
+every page, carries its source revision's status and a property marking it as a working copy,
+and shows peer ratings as an average without rater names (``[scoring] show_raters`` shows names).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from qmsdocs import bundle as bundle_mod
+from qmsdocs import clock
+from qmsdocs.db import Row
+from qmsdocs.errors import RuleError, UsageError
+from qmsdocs.labels import labels
+from qmsdocs.lifecycle import document_row
+from qmsdocs.rendering import build_frame, parse_input, revisions_of
+from qmsdocs.status import derive, mark
+from qmsdocs.text import one_line
+from qmsdocs.workspace import Workspace
+
+
+def _scores_revision(ws: Workspace, doc_no: str, version: str | None) -> tuple[Row, Row, str]:
+    doc = document_row(ws.register, doc_no)
+    if doc["kind"] != "scores":
+        raise UsageError(f"{doc['doc_no']} is a {doc['kind']} document; results and per-person files come from "
+                         "score sheets")
+    revisions = [r for r in revisions_of(ws.register, doc["id"]) if r["status"] != "withdrawn"]
+    statuses = derive(revisions, clock.today())
+    if version is None:
+        effective = [r for r in revisions if statuses[r["id"]] == "effective"]
+        rev = effective[-1] if effective else revisions[-1]
+    else:
+        rev = next((r for r in revisions if r["version"] == version.strip()), None)
+        if rev is None:
+            raise UsageError(f"{doc['doc_no']} has no version {version}; versions: "
+                             f"{', '.join(r['version'] for r in revisions)}")
+    return doc, rev, statuses[rev["id"]]
+
+
+def results(ws: Workspace, doc_no: str, version: str | None, xlsx: str | Path, force: bool = False) -> dict[str, Any]:
+    """Write the results workbook of a score sheet revision to ``xlsx``; return its path."""
+    from qmsdocs import results_workbook
+    from qmsdocs.doctypes.scores import report_of
+    from qmsdocs.outputs import check_output, write_output
+
+    path = Path(xlsx)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"option --xlsx: {xlsx}: the results file must end in .xlsx")
+    check_output(path, ws.root, force=force, option="--xlsx")
+    doc, rev, _ = _scores_revision(ws, doc_no, version)
+    bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
+    config = bundle.config(ws.config)
+    data = parse_input(ws, bundle)
+    L = labels(config.language)
+    grades = {g: L[f"grade_{g}"] for g in ("excellent", "good", "satisfactory", "needs_improvement")}
+    blob = results_workbook.build(report_of(data, config), [i.code for i in data.indicators], grades,
+                                  L["chart_totals"], dt.date.fromisoformat(rev["created_on"]))
+    written = write_output(path, blob, workspace_root=ws.root, force=force, option="--xlsx")
+    return {"doc_no": doc["doc_no"], "version": rev["version"], "xlsx": str(written.resolve())}
+
+
+def _anonymous(content: dict[str, Any], language: str) -> dict[str, Any]:
+    """Return a person's page with each indicator's peer ratings as their average, without names."""
+    from qmsdocs.doctypes.plan import number_text
+
+    for person in content["people"]:
+        for item in person.get("ratings", []):
+            text = item.get("peer") or ""
+            scores = []
+            for part in text.replace("、", ";").split(";"):
+                bits = part.strip().rsplit(" ", 1)
+                if len(bits) == 2:
+                    try:
+                        scores.append(Decimal(bits[1]))
+                    except ArithmeticError:
+                        pass
+            if scores:
+                mean = sum(scores) / len(scores)
+                shown = number_text(mean.quantize(Decimal("0.1")))
+                item["peer"] = (f"平均 {shown}（{len(scores)} 人）" if language == "zh"
+                                else f"average {shown} ({len(scores)} raters)")
+    return content
+
+
+def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs: int | None = None,
+          force: bool = False, progress: Callable[..., None] | None = None) -> dict[str, Any]:
+    """Write one working copy per staff member into ``to``; return their paths."""
+    from qmsdocs import ooxml
+    from qmsdocs.doctypes import leaf_texts
+    from qmsdocs.doctypes.scores import person_contexts, split_name
+    from qmsdocs.outputs import SplitStaging
+    from qmsdocs.render import Common, Job, Series, load_frozen_template
+    from qmsdocs.verify import PROP_BODY, PROP_WORKING_COPY
+
+    doc, rev, status = _scores_revision(ws, doc_no, version)
+    bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
+    config = bundle.config(ws.config)
+    data = parse_input(ws, bundle)
+    L = labels(config.language)
+    frame = build_frame(ws, rev, status, clock.today(), bundle)
+    names: dict[str, str] = {}
+    work = []
+    for staff_id, content in person_contexts(data, config):
+        name = split_name(frame.doc_no, staff_id)
+        if name in names:
+            raise UsageError(f"option --split: staff ids {one_line(names[name])} and {one_line(staff_id)} "
+                             f"give the same file name {one_line(name)}")
+        names[name] = staff_id
+        if not config.show_raters:
+            content = _anonymous(content, config.language)
+        work.append(Job(content, leaf_texts(content), f"{frame.doc_no} ({staff_id})"))
+    if progress:
+        progress(0, len(work))
+    context = frame.context()
+    context["mark"] = f"{L['mark_working_copy']} · {mark(L, status, rev['effective_date'])}"
+    core = frame.core_properties() | {"contentStatus": "Uncontrolled working copy"}
+    source = f"{frame.doc_no} version {frame.version}"
+    template = load_frozen_template(ws.store.get(bundle.template_sha256, "scores template"), "scores.docx")
+    with SplitStaging(Path(to), ws.root, force=force) as staging:
+        staging.refuse_existing(names)
+        targets = [staging.path(name) for name in names]
+        common = Common({"frame": context, "L": L}, core, frame.values())
+
+        def done(index: int, _: bytes | None) -> None:
+            if progress:
+                progress(1)
+
+        with Series(template, int(jobs or 1)) as series:
+            series.run(common, work, done, targets)
+        for target in targets:
+            package = target.read_bytes()
+            body = ooxml.read_package(package)
+            sha = next(__import__("hashlib").sha256(d).hexdigest() for n, d in body if n == "word/document.xml")
+            from qmsdocs.store import write_synced
+
+            write_synced(target, ooxml.add_custom_properties(package, {
+                PROP_WORKING_COPY: source, PROP_BODY: sha, "qmsdocs.source_status": status}))
+    folder = Path(to)
+    return {"doc_no": doc["doc_no"], "version": rev["version"], "status": status,
+            "split": [str((folder / name).resolve()) for name in names]}
+
+
+def check_kind(ws: Workspace, doc_no: str) -> None:
+    doc = document_row(ws.register, doc_no)
+    if doc["kind"] != "scores":
+        raise RuleError(f"{doc['doc_no']} is not a score sheet")
+
+
+def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | None = None, *,
+                     xlsx: str | None = None, split: str | None = None, jobs: int | None = None,
+                     force: bool = False, by: str | None = None, password: Any = None,
+                     progress: Callable[..., None] | None = None) -> dict[str, Any]:
+    """``qms new``: register the document, then make the outputs asked for (scores: --xlsx, --split).
+
+    The output paths are checked before anything is registered. Once the register has committed
+    the command has succeeded: an output that then fails is a warning naming the command that
+    makes it again (``qms results``, ``qms split``).
+    """
+    from qmsdocs import lifecycle
+    from qmsdocs.outputs import SplitStaging, check_output
+
+    if kind != "scores":
+        for option, value in (("--xlsx", xlsx), ("--split", split), ("--jobs", jobs)):
+            if value is not None:
+                raise UsageError(f"option {option} is not for {kind} documents")
+    if jobs is not None and split is None:
+        raise UsageError("option --jobs renders the --split files; give --split DIR too")
+    if xlsx is not None:
+        if Path(xlsx).suffix.lower() != ".xlsx":
+            raise UsageError(f"option --xlsx: {xlsx}: the results file must end in .xlsx")
+        check_output(Path(xlsx), ws.root, force=force, option="--xlsx")
+    if split is not None:
+        SplitStaging(Path(split), ws.root, force=force)  # checks the folder; makes nothing
+    result = lifecycle.new(ws, kind, data, title, by=by, password=password)
+    warnings = result.setdefault("warnings", [])
+    from qmsdocs.errors import QmsError
+
+    if xlsx is not None:
+        try:
+            result["xlsx"] = results(ws, result["doc_no"], result["version"], xlsx, force)["xlsx"]
+        except (QmsError, OSError) as exc:
+            warnings.append(f"{result['doc_no']} is registered, but the results workbook was not written ({exc}); "
+                            f"make it with: qms results {result['doc_no']} --xlsx FILE")
+    if split is not None:
+        try:
+            result["split"] = globals()["split"](ws, result["doc_no"], result["version"], split, jobs, force,
+                                                 progress)["split"]
+        except (QmsError, OSError) as exc:
+            warnings.append(f"{result['doc_no']} is registered, but the per-person files were not written ({exc}); "
+                            f"make them with: qms split {result['doc_no']} --to DIR")
+    return result
