@@ -61,19 +61,74 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> str:
     return TODAY
 
 
+#: The test roster: every name signs the role of the same name; "Admin" administers it.
+PASSWORD = "test-password-1"
+ROSTER = (("Admin", "admin"), ("Wang Jianguo", "compile"), ("Chen Jing", "standardize"),
+          ("Zhou Zhiqiang", "review"), ("Li Ming", "countersign"), ("Zhao Deming", "approve"),
+          ("Sun Li", "countersign"))
+SIGNERS = {"compile": "Wang Jianguo", "standardize": "Chen Jing", "review": "Zhou Zhiqiang",
+           "countersign": "Li Ming", "approve": "Zhao Deming"}
+
+
+def add_roster(root: Path) -> None:
+    """Put the test roster in the workspace at ``root``, each with PASSWORD set."""
+    from qmsdocs import people
+
+    w = Workspace.open(root, write=True)
+    try:
+        for name, roles in ROSTER:
+            added = people.add(w, name, roles, by=None if name == "Admin" else "Admin", password=PASSWORD)
+            people.set_password(w, name, PASSWORD, code=added["code"])
+    finally:
+        w.close()
+
+
+@pytest.fixture(scope="session")
+def _roster_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One workspace with the roster, made once (passwords are slow to hash on purpose) and copied."""
+    import os
+
+    root = tmp_path_factory.mktemp("template") / "ws"
+    before = os.environ.get("QMS_TODAY")
+    os.environ["QMS_TODAY"] = TODAY
+    try:
+        workspace.init(root, "Hong'ou Display", "Technical Quality Dept.", "en")
+        add_roster(root)
+    finally:
+        if before is None:
+            os.environ.pop("QMS_TODAY", None)
+        else:
+            os.environ["QMS_TODAY"] = before
+    return root
+
+
 @pytest.fixture
-def records(tmp_path: Path) -> Path:
-    """Return the folder of a fresh workspace (English documents)."""
+def records(tmp_path: Path, _roster_template: Path) -> Path:
+    """Return the folder of a fresh workspace (English documents) with the test roster."""
+    import shutil
+
     root = tmp_path / "ws"
-    workspace.init(root, "Hong'ou Display", "Technical Quality Dept.", "en")
+    shutil.copytree(_roster_template, root)
     return root
 
 
 @pytest.fixture
 def ws(records: Path):
-    w = Workspace.open(records)
+    w = Workspace.open(records, write=True)
     yield w
     w.close()
+
+
+def sign(w: Workspace, doc_no: str, role: str, name: str | None = None, date: str | None = None) -> dict[str, Any]:
+    """Sign as the roster's signer of ``role`` (or ``name``) with the test password."""
+    from qmsdocs import lifecycle
+
+    return lifecycle.sign(w, doc_no, role, name or SIGNERS[role], date, password=PASSWORD)
+
+
+def sign_all(w: Workspace, doc_no: str, roles: tuple[str, ...] = ("compile", "review", "approve")) -> None:
+    for role in roles:
+        sign(w, doc_no, role)
 
 
 @pytest.fixture
