@@ -22,17 +22,56 @@ STATUSES = ("draft", "effective", "superseded", "obsolete")
 
 
 class QmsGroup(click.Group):
-    """A click group that reports every expected error as one line and an exit code."""
+    """A click group that reports every expected error as one line and an exit code.
+
+    Besides qmsdocs' own errors, what the world outside can cause reaches the user as one
+    ``Error:`` line too, never a traceback: an OSError (the path and the cause; exit 2 if the
+    path is one the user gave on the command line, else 1), a damaged register (sqlite3.Error,
+    exit 1), memory or nesting exhausted (exit 1), and SIGTERM/SIGHUP (exit 128 + the signal).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Kept to tell whether a path in an OSError is one the user typed.
+        ctx.meta["qms.argv"] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        import sqlite3  # in the standard library and already loaded by the commands that need it
+
         from qmsdocs.errors import QmsError  # here: `qms --help` and option errors never need it
+        from qmsdocs.outputs import Terminated, os_cause
+
+        def fail(lines: list[str], code: int) -> None:
+            for line in lines:
+                click.echo(f"Error: {line}", err=True)
+            ctx.exit(code)
 
         try:
             return super().invoke(ctx)
         except QmsError as exc:
-            for line in exc.lines():
-                click.echo(f"Error: {line}", err=True)
-            ctx.exit(exc.exit_code)
+            fail(exc.lines(), exc.exit_code)
+        except Terminated as exc:
+            fail([str(exc)], 128 + exc.signum)
+        except OSError as exc:
+            paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+            where = f"{paths[0]}: " if paths else ""
+            fail([f"{where}{os_cause(exc)}"], 2 if _given(ctx, paths) else 1)
+        except sqlite3.Error as exc:
+            fail([f"register error: {exc}"], 1)
+        except MemoryError:
+            fail(["out of memory; the input is too large for this machine"], 1)
+        except RecursionError:
+            fail(["the input is nested too deeply to be read"], 1)
+
+
+def _given(ctx: click.Context, paths: list[str]) -> bool:
+    """Return whether one of ``paths`` is a value the user typed on the command line."""
+    import os
+
+    typed = ctx.meta.get("qms.argv", [])
+    values = {a.split("=", 1)[1] if a.startswith("--") and "=" in a else a for a in typed}
+    resolved = {os.path.realpath(v) for v in values if v and not v.startswith("-")}
+    return any(p in values or os.path.realpath(p) in resolved for p in paths)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
@@ -120,18 +159,20 @@ def init(directory: str, company: str | None, department: str | None, language: 
 
 @cli.command()
 @click.argument("kind", type=click.Choice(DOC_TYPES))
-@click.option("-o", "--output", "out", required=True, metavar="FILE.xlsx", help="Where to write the workbook.")
+@click.option("-o", "--output", "out", required=True, metavar="FILE.xlsx",
+              help="Where to write the workbook (outside the workspace, or in its exports/ folder).")
+@click.option("--force", is_flag=True, help="Replace FILE.xlsx if it exists.")
 @json_option
 @click.pass_context
-def sheet(ctx: click.Context, kind: str, out: str, as_json: bool) -> None:
+def sheet(ctx: click.Context, kind: str, out: str, force: bool, as_json: bool) -> None:
     """Write a blank input workbook for KIND (plan, minutes or scores)."""
     from pathlib import Path
 
     from qmsdocs.blank import write_blank
 
     ws = _workspace(ctx)
-    path = write_blank(kind, Path(out), ws.config.language)
-    _emit({"kind": kind, "path": str(path.resolve())}, as_json, f"Wrote blank {kind} workbook {path}")
+    path = write_blank(kind, Path(out), ws.config.language, workspace_root=ws.root, force=force, option="-o")
+    _emit({"kind": kind, "path": str(path)}, as_json, f"Wrote blank {kind} workbook {out}")
 
 
 @cli.command()
@@ -219,21 +260,28 @@ def obsolete(ctx: click.Context, doc_no: str, by: str, reason: str, as_json: boo
 @cli.command(name="list")
 @click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Only documents of this type.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only documents whose current revision has this status.")
-@click.option("--xlsx", metavar="FILE", help="Also write the master list as a workbook.")
+@click.option("--xlsx", metavar="FILE",
+              help="Also write the master list as a workbook (outside the workspace, or in its exports/ folder).")
+@click.option("--force", is_flag=True, help="Replace the --xlsx file if it exists.")
 @json_option
 @click.pass_context
-def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: str | None, as_json: bool) -> None:
+def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: str | None, force: bool,
+          as_json: bool) -> None:
     """The master list (受控文件清单): the current revision of each document."""
     from qmsdocs import lifecycle
 
     ws = _workspace(ctx)
+    if force and not xlsx:
+        from qmsdocs.errors import UsageError
+
+        raise UsageError("option --force is only for --xlsx")
     result = lifecycle.list_documents(ws, doc_type, status)
     if xlsx:
         from pathlib import Path
 
         from qmsdocs.masterlist import write_master_list
 
-        result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx)).resolve())
+        result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx), force=force, option="--xlsx"))
     rows = [f"{d['doc_no']:<20} {d['version']:<6} {d['status']:<10} {d['effective_date'] or '':<10}  {d['title']}"
             for d in result["documents"]]
     header = f"{'document':<20} {'ver.':<6} {'status':<10} {'effective':<10}  title"
