@@ -109,9 +109,9 @@ def write_blank(kind: str, out: Path, language: str, *, workspace_root: Path | N
 
     from qmsdocs.outputs import check_output, write_output
 
+    check_output(out, workspace_root, force=force, option=option)  # before the work, not after
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the output file must end in .xlsx")
-    check_output(out, workspace_root, force=force, option=option)  # before the work, not after
     buffer = io.BytesIO()
     build_blank(kind, language).save(buffer)
     return write_output(out, buffer.getvalue(), workspace_root=workspace_root, force=force, option=option)

@@ -29,9 +29,9 @@ def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path, *, fo
     """
     from qmsdocs.outputs import check_output, write_output
 
+    check_output(out, ws.root, force=force, option=option)
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the master list file must end in .xlsx")
-    check_output(out, ws.root, force=force, option=option)
     return write_output(out, master_list_bytes(ws, documents), workspace_root=ws.root, force=force, option=option)
 
 
