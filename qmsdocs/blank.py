@@ -6,6 +6,7 @@ from typing import Any
 
 from qmsdocs import vocab
 from qmsdocs.errors import UsageError
+from qmsdocs.outputs import append_values
 from qmsdocs.sheets import FIELD, VALUE, WORKBOOKS, Column
 
 _INSTRUCTIONS = {
@@ -73,20 +74,20 @@ def build_blank(kind: str, language: str) -> Any:
     info = wb.active
     info.title = "说明" if language == "zh" else "Instructions"
     for line in _INSTRUCTIONS[language]:
-        info.append([line])
+        append_values(info, [line])
     info["A1"].font = Font(bold=True, size=13)
     info.column_dimensions["A"].width = 110
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for sheet in WORKBOOKS[kind]:
         ws = wb.create_sheet(sheet.name)
         columns: tuple[Column, ...] = (FIELD, VALUE) if sheet.keyvalue else sheet.columns
-        ws.append([c.label(language) for c in columns])
+        append_values(ws, [c.label(language) for c in columns])
         for cell in ws[1]:
             cell.font, cell.fill = bold, fill
         ws.freeze_panes = "A2"
         if sheet.keyvalue:
             for column in sheet.columns:
-                ws.append([column.label(language)])
+                append_values(ws, [column.label(language)])
             ws.column_dimensions["A"].width = 24
             ws.column_dimensions["B"].width = 70
         else:
@@ -97,15 +98,21 @@ def build_blank(kind: str, language: str) -> Any:
     return wb
 
 
-def write_blank(kind: str, out: Path, language: str, workspace_root: Path | None = None, force: bool = False) -> Path:
-    """Write the blank workbook ``kind`` to ``out`` (atomically, never inside the workspace) and return the path."""
+def write_blank(kind: str, out: Path, language: str, *, workspace_root: Path | None = None, force: bool = False,
+                option: str = "-o") -> Path:
+    """Write the blank workbook ``kind`` to ``out`` all at once and return the path written.
+
+    ``out`` is refused inside the workspace at ``workspace_root`` (except its exports/ folder)
+    and, unless ``force``, when it exists (see :func:`qmsdocs.outputs.write_output`).
+    """
     import io
 
-    from qmsdocs.outputs import write_output
+    from qmsdocs.outputs import check_output, write_output
 
+    check_output(out, workspace_root, force=force, option=option)  # before the work, not after
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the output file must end in .xlsx")
     buffer = io.BytesIO()
     build_blank(kind, language).save(buffer)
-    return write_output(out, buffer.getvalue(), workspace_root=workspace_root, force=force, option="-o")
+    return write_output(out, buffer.getvalue(), workspace_root=workspace_root, force=force, option=option)
 

@@ -23,25 +23,56 @@ STATUSES = ("draft", "approved", "effective", "superseded", "obsolete", "withdra
 
 
 class QmsGroup(click.Group):
-    """A click group that reports every expected error as one line and an exit code."""
+    """A click group that reports every expected error as one line and an exit code.
+
+    Besides qmsdocs' own errors, what the world outside can cause reaches the user as one
+    ``Error:`` line too, never a traceback: an OSError (the path and the cause; exit 2 if the
+    path is one the user gave on the command line, else 1), a damaged register (sqlite3.Error,
+    exit 1), memory or nesting exhausted (exit 1), and SIGTERM/SIGHUP (exit 128 + the signal).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Kept to tell whether a path in an OSError is one the user typed.
+        ctx.meta["qms.argv"] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        import sqlite3  # in the standard library and already loaded by the commands that need it
+
         from qmsdocs.errors import QmsError  # here: `qms --help` and option errors never need it
+        from qmsdocs.outputs import Terminated, os_cause
+
+        def fail(lines: list[str], code: int) -> None:
+            for line in lines:
+                click.echo(f"Error: {line}", err=True)
+            ctx.exit(code)
 
         try:
             return super().invoke(ctx)
         except QmsError as exc:
-            for line in exc.lines():
-                _error(line)
-            ctx.exit(exc.exit_code)
+            fail(exc.lines(), exc.exit_code)
+        except Terminated as exc:
+            fail([str(exc)], 128 + exc.signum)
         except OSError as exc:
-            from qmsdocs.store import describe_os_error
+            paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+            where = f"{paths[0]}: " if paths else ""
+            fail([f"{where}{os_cause(exc)}"], 2 if _given(ctx, paths) else 1)
+        except sqlite3.Error as exc:
+            fail([f"register error: {exc}"], 1)
+        except MemoryError:
+            fail(["out of memory; the input is too large for this machine"], 1)
+        except RecursionError:
+            fail(["the input is nested too deeply to be read"], 1)
 
-            _error(describe_os_error(exc))
-            ctx.exit(1)
-        except (MemoryError, RecursionError) as exc:
-            _error(f"the input is too large or too deeply nested to process ({type(exc).__name__})")
-            ctx.exit(2)
+
+def _given(ctx: click.Context, paths: list[str]) -> bool:
+    """Return whether one of ``paths`` is a value the user typed on the command line."""
+    import os
+
+    typed = ctx.meta.get("qms.argv", [])
+    values = {a.split("=", 1)[1] if a.startswith("--") and "=" in a else a for a in typed}
+    resolved = {os.path.realpath(v) for v in values if v and not v.startswith("-")}
+    return any(p in values or os.path.realpath(p) in resolved for p in paths)
 
 
 def _error(line: str) -> None:
@@ -162,7 +193,7 @@ def sheet(ctx: click.Context, kind: str, out: str, force: bool, as_json: bool) -
     from qmsdocs.blank import write_blank
 
     ws = _workspace(ctx, write=False)
-    path = write_blank(kind, Path(out), ws.config.language, ws.root, force)
+    path = write_blank(kind, Path(out), ws.config.language, workspace_root=ws.root, force=force)
     _emit({"kind": kind, "path": str(path.resolve())}, as_json, f"Wrote blank {kind} workbook {path}")
 
 
@@ -505,7 +536,7 @@ def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: st
 
         from qmsdocs.masterlist import write_master_list
 
-        result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx), force).resolve())
+        result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx), force=force).resolve())
     rows = [f"{d['doc_no']:<20} {d['version']:<6} {d['status']:<10} {d['effective_date'] or '':<10}  {d['title']}"
             + (f"  (draft {d['open_draft']} open)" if d["open_draft"] else "") for d in result["documents"]]
     header = f"{'document':<20} {'ver.':<6} {'status':<10} {'effective':<10}  title"

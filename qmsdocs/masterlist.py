@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import UsageError
+from qmsdocs.outputs import append_values
 
 COLUMNS = (
     ("doc_no", "文件编号", "Document No."),
@@ -19,13 +20,19 @@ COLUMNS = (
 )
 
 
-def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path, force: bool = False) -> Path:
-    """Write the master list to ``out`` (never inside the workspace) and return the path."""
-    from qmsdocs.outputs import write_output
+def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path, *, force: bool = False,
+                      option: str = "--xlsx") -> Path:
+    """Write the master list to ``out`` all at once and return the path written.
 
+    ``out`` is refused inside the workspace (except its exports/ folder) and, unless ``force``,
+    when it exists (see :func:`qmsdocs.outputs.write_output`).
+    """
+    from qmsdocs.outputs import check_output, write_output
+
+    check_output(out, ws.root, force=force, option=option)
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the master list file must end in .xlsx")
-    return write_output(out, master_list_bytes(ws, documents), workspace_root=ws.root, force=force, option="--xlsx")
+    return write_output(out, master_list_bytes(ws, documents), workspace_root=ws.root, force=force, option=option)
 
 
 def master_list_bytes(ws: Any, documents: list[dict[str, Any]]) -> bytes:
@@ -41,11 +48,12 @@ def master_list_bytes(ws: Any, documents: list[dict[str, Any]]) -> bytes:
     wb = Workbook()
     sheet = wb.active
     sheet.title = "受控文件清单" if zh else "Master list"
-    sheet.append([zh_label if zh else en_label for _, zh_label, en_label in COLUMNS])
+    append_values(sheet, [zh_label if zh else en_label for _, zh_label, en_label in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for doc in documents:
-        sheet.append([doc.get(key) or "" for key, _, _ in COLUMNS])
+        # Titles and names come from users: text cells, never formulas (see append_values).
+        append_values(sheet, [doc.get(key) or "" for key, _, _ in COLUMNS])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for letter, width in zip("ABCDEFGH", (22, 40, 10, 8, 12, 12, 18, 12)):

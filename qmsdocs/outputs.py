@@ -528,3 +528,16 @@ class SplitStaging:
         _fsync_folder(self.target)
         self._discard()
 
+
+
+def append_values(sheet: Any, values: Iterable[Any]) -> None:
+    """Append a row to an openpyxl worksheet with every string as a text cell, never a formula.
+
+    openpyxl stores a string beginning with ``=`` as a formula; a name or title from a workbook
+    or the register (``=HYPERLINK(…)``) must come out as the text it is, whatever it begins
+    with. Numbers stay numbers; the only formulas in a qmsdocs workbook are those its code builds.
+    """
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

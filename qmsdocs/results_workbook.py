@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 from qmsdocs import ooxml
+from qmsdocs.outputs import append_values
 from qmsdocs.scoring import ScoreReport
 
 SHEET = "Results"
@@ -39,12 +40,12 @@ def build(report: ScoreReport, codes: list[str], grade_labels: dict[str, str], c
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws.append(list(FIXED_COLUMNS) + codes)
+    append_values(ws, list(FIXED_COLUMNS) + codes)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for result in report.results:
         scores = {s.code: _number(s.score_rounded) for s in result.indicators}
-        ws.append([result.staff.staff_id, result.staff.name, _number(result.total_rounded),
+        append_values(ws, [result.staff.staff_id, result.staff.name, _number(result.total_rounded),
                    grade_labels[result.grade] if result.grade else None, result.rank]
                   + [scores.get(code) for code in codes])
     # Show every score with its one decimal (98.0, not 98), as the document does.

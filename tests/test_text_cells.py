@@ -1,0 +1,80 @@
+"""Text stays text: names and titles that look like formulas are written as text cells."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from decimal import Decimal
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+
+from qmsdocs import blank, masterlist, results_workbook
+
+HOSTILE = [
+    '=HYPERLINK("http://x","click")',
+    "=1+1",
+    "+1+2",
+    "-3+4",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+]
+
+
+def _sheet_parts(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {n: zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/sheet")}
+
+
+def _formulas(data: bytes) -> list[str]:
+    return [m for xml in _sheet_parts(data).values() for m in re.findall(r"<(?:\w+:)?f\b[^>]*>[^<]*", xml)]
+
+
+def _cells(data: bytes, sheet: int = 0) -> list[list[object]]:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return [[c.value for c in row] for row in wb.worksheets[sheet].iter_rows()]
+
+
+def test_results_workbook_writes_hostile_names_and_codes_as_text() -> None:
+    def person(i: int, text: str) -> SimpleNamespace:
+        return SimpleNamespace(staff=SimpleNamespace(staff_id=text, name=text), total_rounded=Decimal("84.3"),
+                               grade="good", rank=i + 1,
+                               indicators=[SimpleNamespace(code="=K1", score_rounded=Decimal("90.5"))])
+
+    report = SimpleNamespace(results=[person(i, text) for i, text in enumerate(HOSTILE)])
+    data = results_workbook.build(report, ["=K1"], {"good": "@good"}, "=chart", dt.date(2026, 11, 20))  # type: ignore[arg-type]
+    assert _formulas(data) == []
+    rows = _cells(data)
+    assert rows[0] == ["staff_id", "name", "total", "grade", "rank", "=K1"]
+    assert [r[:2] for r in rows[1:]] == [[t, t] for t in HOSTILE]
+    assert {r[3] for r in rows[1:]} == {"@good"}
+    assert [r[2] for r in rows[1:]] == [84.3] * len(HOSTILE)  # numbers stay numbers
+    # The chart's own references are the only formulas in the package.
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        chart = zf.read("xl/charts/chart1.xml").decode()
+    last = len(HOSTILE) + 1
+    assert re.findall(r"<f>([^<]*)</f>", chart) == ["'Results'!C1", f"'Results'!$B$2:$B${last}",
+                                                    f"'Results'!$C$2:$C${last}"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_master_list_writes_hostile_titles_and_names_as_text(language: str) -> None:
+    ws = SimpleNamespace(config=SimpleNamespace(language=language))
+    docs = [{"doc_no": f"HO-{i}", "title": text, "type": "plan", "version": "1.0", "status": "draft",
+             "effective_date": None, "change_no": text, "owner": text} for i, text in enumerate(HOSTILE)]
+    data = masterlist.master_list_bytes(ws, docs)
+    assert _formulas(data) == []
+    rows = _cells(data)[1:]
+    assert [(r[1], r[6], r[7]) for r in rows] == [(t, t, t) for t in HOSTILE]
+
+
+@pytest.mark.parametrize("kind", ["plan", "minutes", "scores"])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_blank_workbooks_hold_no_formula_cells(kind: str, language: str) -> None:
+    buffer = io.BytesIO()
+    blank.build_blank(kind, language).save(buffer)
+    assert _formulas(buffer.getvalue()) == []
