@@ -168,6 +168,9 @@ def _freeze(cmd: Command, kind: str, title: str, summary: str, pages: str, input
     else:
         template_sha = cmd.put(_template_bytes(ws, kind))
         revlog_sha = cmd.put(_template_bytes(ws, "revlog"))
+        # Messages about a template name the file it was frozen from.
+        ws.template_names[template_sha] = str(ws.template_for(kind))
+        ws.template_names[revlog_sha] = str(ws.template_for("revlog"))
         settings = settings_of(ws.config)
     bundle = Bundle(kind=kind, title=title, summary=summary, pages=pages or "", input_name=input_name,
                     input_sha256=input_sha, template_sha256=template_sha, revlog_template_sha256=revlog_sha,

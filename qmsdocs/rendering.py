@@ -101,7 +101,7 @@ def render_revision(ws: Workspace, rev: Row, state: str, head: Head, as_of: dt.d
     content = kind.context(data, config)
     context = {"frame": frame.context(), "L": labels(config.language), **content}
     template = load_frozen_template(ws.store.get(bundle.template_sha256, f"{bundle.kind} template"),
-                                    f"{bundle.kind}.docx")
+                                    ws.template_names.get(bundle.template_sha256, f"{bundle.kind}.docx"))
     filled = template.fill(context, frame.core_properties(), kind.media(data, config) if kind.media else None,
                            witness_properties(frame, head, state))
     check_readback(filled.package, frame.values() + doctypes.leaf_texts(content), frame.doc_no, filled.text)

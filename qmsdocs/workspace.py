@@ -70,6 +70,8 @@ class Workspace:
     writable: bool
     #: Parsed inputs by sha256, so one command parses a workbook once however often it renders.
     parsed: dict[str, Any] = field(default_factory=dict)
+    #: Where the templates frozen by this process came from (sha256 → path), for messages.
+    template_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def open(cls, records: str | os.PathLike[str] | None = None, *, write: bool = False,

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, tree_digest, write_plan
+from conftest import ROOT, tree_digest, write_plan, sign
 from qmsdocs import lifecycle
 from qmsdocs.cli import cli
 from qmsdocs.workspace import Workspace
@@ -229,12 +229,12 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     os.environ["QMS_TODAY"] = "2026-11-20"
     root = workspace.init(tmp_path_factory.mktemp("seed") / "ws", "Co", "Dept", "zh")
-    ws = Workspace.open(root)
+    ws = Workspace.open(root, write=True)
     plan = write_plan(tmp_path_factory.mktemp("plan") / "plan.xlsx")
     for _ in range(2):
         doc = lifecycle.new(ws, "plan", plan)["doc_no"]
         for role, name in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
-            lifecycle.sign(ws, doc, role, name)
+            sign(ws, doc, role, name)
         lifecycle.release(ws, doc)
     lifecycle.revise(ws, "HO-JZ-KP-2026-002", "CR-USED", "W", "s")
     ws.close()

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, tree_digest
 from qmsdocs import lifecycle
+from qmsdocs import reports
 from qmsdocs.cli import cli
 from qmsdocs.workspace import Workspace
 
@@ -38,7 +39,7 @@ def test_init_then_refuse_a_second_init(tmp_path: Path) -> None:
     assert again.exit_code == 1
     assert again.stderr == f"Error: {target}: already a qmsdocs workspace; its register is never overwritten\n"
     assert tree_digest(target) == before
-    ws = Workspace.open(target)
+    ws = Workspace.open(target, write=True)
     assert (ws.config.company, ws.config.language) == ("Hong'ou", "en")
     ws.close()
 
@@ -84,8 +85,8 @@ def test_lifecycle_through_the_cli(records: Path, plan_xlsx: Path) -> None:
                                      "status": "effective", "effective_date": "2026-12-01", "change_no": "CR-1",
                                      "owner": "Wang"}]}
     assert qms_json("--records", r, "list", "--status", "draft", "--json") == {"documents": []}
-    ws = Workspace.open(records)
-    assert lifecycle.show(ws, DOC)["revisions"][1]["status"] == "draft"
+    ws = Workspace.open(records, write=True)
+    assert reports.show(ws, DOC)["revisions"][1]["status"] == "draft"
     ws.close()
     withdrawn = qms("--records", r, "obsolete", DOC, "--by", "Zhao", "--reason", "replaced")
     assert withdrawn.exit_code == 0

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from qmsdocs import lifecycle
+from qmsdocs import reports
 from qmsdocs.workspace import Workspace
 
 
@@ -23,8 +24,8 @@ def test_eight_processes_take_distinct_gapless_numbers(records: Path, plan_xlsx:
     assert [p.returncode for p in procs] == [0] * 8, [err for _, err in outputs]
     numbers = sorted(json.loads(out)["doc_no"] for out, _ in outputs)
     assert numbers == [f"HO-JZ-KP-2026-{n:03d}" for n in range(1, 9)]
-    ws = Workspace.open(records)
-    listed = lifecycle.list_documents(ws)["documents"]
+    ws = Workspace.open(records, write=True)
+    listed = reports.list_documents(ws)["documents"]
     ws.close()
     assert [d["doc_no"] for d in listed] == numbers
     for out, _ in outputs:
@@ -33,13 +34,13 @@ def test_eight_processes_take_distinct_gapless_numbers(records: Path, plan_xlsx:
 
 def test_concurrent_countersignatures_are_all_kept(ws: Workspace, records: Path, plan_xlsx: Path) -> None:
     doc = lifecycle.new(ws, "plan", plan_xlsx)["doc_no"]
-    lifecycle.sign(ws, doc, "compile", "Wang")
+    sign(ws, doc, "compile", "Wang")
     names = [f"Signer {n}" for n in range(8)]
     procs = [_spawn(records, "sign", doc, "--role", "countersign", "--name", name) for name in names]
     for p in procs:
         p.communicate(timeout=300)
     assert [p.returncode for p in procs] == [0] * 8
-    signatures = lifecycle.show(ws, doc)["revisions"][0]["signatures"]
+    signatures = reports.show(ws, doc)["revisions"][0]["signatures"]
     assert sorted(s["name"] for s in signatures if s["role"] == "countersign") == names
 
 
@@ -49,10 +50,10 @@ def test_sixteen_processes_issue_sign_release_and_list_at_once(ws: Workspace, re
 
     docs = [lifecycle.new(ws, "plan", plan_xlsx)["doc_no"] for _ in range(6)]
     for doc in docs[:4]:
-        lifecycle.sign(ws, doc, "compile", "Wang")
+        sign(ws, doc, "compile", "Wang")
     for doc in docs[4:]:
         for role, name in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
-            lifecycle.sign(ws, doc, role, name)
+            sign(ws, doc, role, name)
     commands = (
         [("new", "plan", "--data", str(plan_xlsx))] * 6
         + [("sign", doc, "--role", "countersign", "--name", f"Li {n}") for n, doc in enumerate(docs[:4])]
@@ -66,10 +67,10 @@ def test_sixteen_processes_issue_sign_release_and_list_at_once(ws: Workspace, re
         busy = "workspace busy" in err
         assert proc.returncode == 0 or (proc.returncode == 1 and busy), (args, err)
         assert "Traceback" not in err
-    listed = lifecycle.list_documents(ws)["documents"]
+    listed = reports.list_documents(ws)["documents"]
     assert [d["doc_no"] for d in listed] == [f"HO-JZ-KP-2026-{n:03d}" for n in range(1, 13)]
     for n, doc in enumerate(docs[:4]):
-        names = [s["name"] for s in lifecycle.show(ws, doc)["revisions"][0]["signatures"]]
+        names = [s["name"] for s in reports.show(ws, doc)["revisions"][0]["signatures"]]
         assert names == ["Wang", f"Li {n}"]
     assert [d["status"] for d in listed[4:6]] == ["effective", "effective"]
     assert audit.verify(ws.conn) == []
@@ -90,6 +91,6 @@ def test_a_held_workspace_gives_a_clean_busy_error(records: Path, plan_xlsx: Pat
     assert result.returncode == 1
     assert result.stderr == ("Error: workspace busy: another qms command kept it locked too long; try again "
                              "(QMS_BUSY_TIMEOUT sets the wait)\n")
-    ws = Workspace.open(records)
-    assert lifecycle.list_documents(ws) == {"documents": []}
+    ws = Workspace.open(records, write=True)
+    assert reports.list_documents(ws) == {"documents": []}
     ws.close()

@@ -50,7 +50,7 @@ def test_a_broken_toml_in_a_workspace_is_reported_with_its_line(records: Path) -
     path = records / "qms.toml"
     path.write_text(path.read_text() + "\n[scoring\n")
     with pytest.raises(ConfigError, match=r"qms.toml: .*\(at line \d+, column \d+\)"):
-        Workspace.open(records)
+        Workspace.open(records, write=True)
 
 
 def test_numbering_pattern_and_codes_are_used(tmp_path: Path, plan_xlsx: Path) -> None:
@@ -60,6 +60,6 @@ def test_numbering_pattern_and_codes_are_used(tmp_path: Path, plan_xlsx: Path) -
     text = (root / "qms.toml").read_text().replace('pattern = "HO-JZ-{code}-{year}-{seq:03d}"',
                                                    'pattern = "QR/{code}/{year}/{seq:04d}x"'.replace("/", "-"))
     (root / "qms.toml").write_text(text.replace('plan = "KP"', 'plan = "PLN"'))
-    ws = Workspace.open(root)
+    ws = Workspace.open(root, write=True)
     assert lifecycle.new(ws, "plan", plan_xlsx)["doc_no"] == "QR-PLN-2026-0001x"
     ws.close()

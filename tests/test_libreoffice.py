@@ -12,7 +12,7 @@ from qmsdocs.workspace import Workspace
 @needs_libreoffice
 def test_plan_converts_with_number_and_embedded_cjk_font(tmp_path: Path) -> None:
     root = workspace.init(tmp_path / "ws", "四川虹欧显示器件有限公司", "技术质量部", "zh")
-    ws = Workspace.open(root)
+    ws = Workspace.open(root, write=True)
     result = lifecycle.new(ws, "plan", ROOT / "records" / "plan.xlsx")
     ws.close()
     [pdf] = to_pdf([Path(result["path"])], tmp_path / "pdf")
@@ -54,10 +54,10 @@ def test_missing_soffice_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
     from qmsdocs.export import export
 
     root = workspace.init(tmp_path / "ws", language="en")
-    ws = Workspace.open(root)
+    ws = Workspace.open(root, write=True)
     result = lifecycle.new(ws, "plan", ROOT / "records" / "plan.xlsx")
     for role, name in (("compile", "A"), ("review", "B"), ("approve", "C")):
-        lifecycle.sign(ws, result["doc_no"], role, name)
+        sign(ws, result["doc_no"], role, name)
     lifecycle.release(ws, result["doc_no"])
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(UsageError) as exc:

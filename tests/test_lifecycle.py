@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest, write_plan
+from conftest import tree_digest, write_plan, sign
 from qmsdocs import lifecycle
+from qmsdocs import reports
 from qmsdocs.errors import DataError, RuleError, UsageError
 from qmsdocs.workspace import Workspace
 
@@ -14,9 +15,9 @@ DOC = "HO-JZ-KP-2026-001"
 
 
 def _signed(ws: Workspace, doc: str = DOC, approver: str = "Zhao") -> None:
-    lifecycle.sign(ws, doc, "compile", "Wang")
-    lifecycle.sign(ws, doc, "review", "Zhou")
-    lifecycle.sign(ws, doc, "approve", approver)
+    sign(ws, doc, "compile", "Wang")
+    sign(ws, doc, "review", "Zhou")
+    sign(ws, doc, "approve", approver)
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_new_creates_a_draft_revision_one(ws: Workspace, draft: dict) -> None:
     assert {k: draft[k] for k in ("doc_no", "type", "title", "version", "status")} == {
         "doc_no": DOC, "type": "plan", "title": "Evaluation plan Q4", "version": "1.0", "status": "draft"}
     assert Path(draft["path"]).is_file()
-    shown = lifecycle.show(ws, DOC)
+    shown = reports.show(ws, DOC)
     assert [r["version"] for r in shown["revisions"]] == ["1.0"]
     assert shown["revisions"][0]["sha256"] == draft["sha256"]
 
@@ -52,13 +53,13 @@ def test_the_whole_life(ws: Workspace, effective: dict, plan_xlsx: Path) -> None
     lifecycle.release(ws, DOC, effective="2026-12-01")
     major = lifecycle.revise(ws, DOC, "CR-2", "Wang", "Rewritten", data=plan_xlsx, major=True)
     assert major["version"] == "2.0"
-    statuses = [(r["version"], r["status"], r["effective_date"]) for r in lifecycle.show(ws, DOC)["revisions"]]
+    statuses = [(r["version"], r["status"], r["effective_date"]) for r in reports.show(ws, DOC)["revisions"]]
     assert statuses == [("1.0", "superseded", "2026-11-20"), ("1.1", "effective", "2026-12-01"),
                         ("2.0", "draft", None)]
-    listed = lifecycle.list_documents(ws)["documents"]
+    listed = reports.list_documents(ws)["documents"]
     assert [(d["doc_no"], d["version"], d["status"], d["change_no"]) for d in listed] == [
         (DOC, "1.1", "effective", "CR-2")]
-    for r in lifecycle.show(ws, DOC)["revisions"]:
+    for r in reports.show(ws, DOC)["revisions"]:
         assert Path(r["path"]).is_file()
 
 
@@ -67,7 +68,7 @@ def test_letter_scheme_and_major(tmp_path: Path, plan_xlsx: Path) -> None:
 
     root = workspace.init(tmp_path / "letters", language="en")
     (root / "qms.toml").write_text((root / "qms.toml").read_text().replace('scheme = "decimal"', 'scheme = "letter"'))
-    ws = Workspace.open(root)
+    ws = Workspace.open(root, write=True)
     assert lifecycle.new(ws, "plan", plan_xlsx)["version"] == "A/0"
     _signed(ws)
     lifecycle.release(ws, DOC)
@@ -75,7 +76,7 @@ def test_letter_scheme_and_major(tmp_path: Path, plan_xlsx: Path) -> None:
     _signed(ws)
     lifecycle.release(ws, DOC)
     assert lifecycle.revise(ws, DOC, "C2", "W", "major", major=True)["version"] == "B/0"
-    assert Path(lifecycle.show(ws, DOC)["revisions"][-1]["path"]).name == f"{DOC}_B-0.docx"
+    assert Path(reports.show(ws, DOC)["revisions"][-1]["path"]).name == f"{DOC}_B-0.docx"
     ws.close()
 
 
@@ -93,20 +94,20 @@ REFUSALS = [
     ("release missing approve", [("compile", "Wang"), ("review", "Zhou")], lambda ws: lifecycle.release(ws, DOC),
      "cannot release HO-JZ-KP-2026-001 1.0: missing signatures: approve"),
     ("sign out of order", [("compile", "Wang"), ("review", "Zhou")],
-     lambda ws: lifecycle.sign(ws, DOC, "standardize", "Chen"),
+     lambda ws: sign(ws, DOC, "standardize", "Chen"),
      "cannot sign standardize on HO-JZ-KP-2026-001 1.0: review has already signed "
      "(order: compile → standardize → review → countersign → approve)"),
-    ("approve before review", [("compile", "Wang")], lambda ws: lifecycle.sign(ws, DOC, "approve", "Zhao"),
+    ("approve before review", [("compile", "Wang")], lambda ws: sign(ws, DOC, "approve", "Zhao"),
      "cannot approve HO-JZ-KP-2026-001 1.0 before review has signed"),
-    ("approve before everything", [], lambda ws: lifecycle.sign(ws, DOC, "approve", "Zhao"),
+    ("approve before everything", [], lambda ws: sign(ws, DOC, "approve", "Zhao"),
      "cannot approve HO-JZ-KP-2026-001 1.0 before compile, review have signed"),
     ("approver is the compiler", [("compile", "Wang"), ("review", "Zhou")],
-     lambda ws: lifecycle.sign(ws, DOC, "approve", "Wang"),
+     lambda ws: sign(ws, DOC, "approve", "Wang"),
      "Wang compiled HO-JZ-KP-2026-001 1.0 and cannot also approve it"),
-    ("same role twice", [("compile", "Wang")], lambda ws: lifecycle.sign(ws, DOC, "compile", "Li"),
+    ("same role twice", [("compile", "Wang")], lambda ws: sign(ws, DOC, "compile", "Li"),
      "compile has already signed HO-JZ-KP-2026-001 1.0"),
     ("same countersigner twice", [("compile", "Wang"), ("countersign", "Li")],
-     lambda ws: lifecycle.sign(ws, DOC, "countersign", "Li"),
+     lambda ws: sign(ws, DOC, "countersign", "Li"),
      "Li has already countersigned HO-JZ-KP-2026-001 1.0"),
     ("revise a draft-only document", [], lambda ws: lifecycle.revise(ws, DOC, "CR-9", "W", "s"),
      "HO-JZ-KP-2026-001 already has an open draft revision 1.0; release it before revising again"),
@@ -116,7 +117,7 @@ REFUSALS = [
 @pytest.mark.parametrize("signatures, action, message", [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS])
 def test_refusals_change_nothing(ws: Workspace, records: Path, draft: dict, signatures, action, message) -> None:
     for role, name in signatures:
-        lifecycle.sign(ws, DOC, role, name)
+        sign(ws, DOC, role, name)
     before = tree_digest(records)
     with pytest.raises(RuleError) as exc:
         action(ws)
@@ -126,18 +127,18 @@ def test_refusals_change_nothing(ws: Workspace, records: Path, draft: dict, sign
 
 
 def test_countersign_may_be_several(ws: Workspace, draft: dict) -> None:
-    lifecycle.sign(ws, DOC, "compile", "Wang")
-    lifecycle.sign(ws, DOC, "countersign", "Li")
-    lifecycle.sign(ws, DOC, "countersign", "Liu")
-    roles = [s["role"] for s in lifecycle.show(ws, DOC)["revisions"][0]["signatures"]]
+    sign(ws, DOC, "compile", "Wang")
+    sign(ws, DOC, "countersign", "Li")
+    sign(ws, DOC, "countersign", "Liu")
+    roles = [s["role"] for s in reports.show(ws, DOC)["revisions"][0]["signatures"]]
     assert roles == ["compile", "countersign", "countersign"]
 
 
 def test_roles_not_required_may_be_skipped_but_not_signed_late(ws: Workspace, draft: dict) -> None:
-    lifecycle.sign(ws, DOC, "compile", "Wang")
-    lifecycle.sign(ws, DOC, "review", "Zhou")  # standardize skipped: not required
+    sign(ws, DOC, "compile", "Wang")
+    sign(ws, DOC, "review", "Zhou")  # standardize skipped: not required
     with pytest.raises(RuleError, match="standardize"):
-        lifecycle.sign(ws, DOC, "standardize", "Chen")
+        sign(ws, DOC, "standardize", "Chen")
 
 
 def test_effective_document_refusals(ws: Workspace, records: Path, effective: dict) -> None:
@@ -149,7 +150,7 @@ def test_effective_document_refusals(ws: Workspace, records: Path, effective: di
         lifecycle.revise(ws, DOC, "CR-1", "Wang", "again")
     assert str(exc.value) == "change-order number CR-1 is already used by HO-JZ-KP-2026-001 version 1.1"
     with pytest.raises(RuleError) as exc:
-        lifecycle.sign(ws, DOC, "compile", "Wang")
+        sign(ws, DOC, "compile", "Wang")
     assert str(exc.value) == "HO-JZ-KP-2026-001 has no open draft revision to sign"
     with pytest.raises(RuleError) as exc:
         lifecycle.release(ws, DOC)
@@ -168,17 +169,17 @@ def test_obsolete_withdraws_and_blocks(ws: Workspace, records: Path, effective: 
         lifecycle.obsolete(ws, DOC, "Zhao", "twice")
     assert str(exc.value) == "HO-JZ-KP-2026-001 is already obsolete (since 2026-11-20)"
     assert tree_digest(records) == before
-    shown = lifecycle.show(ws, DOC)
+    shown = reports.show(ws, DOC)
     assert (shown["obsolete_by"], shown["obsolete_reason"]) == ("Zhao", "Replaced by the 2027 plan")
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda ws: lifecycle.sign(ws, "HO-NOPE", "compile", "W"), "unknown document HO-NOPE; see: qms list"),
-    (lambda ws: lifecycle.sign(ws, DOC, "compile", "W", date="2026-13-40"),
+    (lambda ws: sign(ws, "HO-NOPE", "compile", "W"), "unknown document HO-NOPE; see: qms list"),
+    (lambda ws: sign(ws, DOC, "compile", "W", date="2026-13-40"),
      "--date: '2026-13-40' is not a date written as YYYY-MM-DD"),
-    (lambda ws: lifecycle.sign(ws, DOC, "boss", "W"),
+    (lambda ws: sign(ws, DOC, "boss", "W"),
      "unknown role 'boss'; roles: compile, standardize, review, countersign, approve"),
-    (lambda ws: lifecycle.sign(ws, DOC, "compile", "  "), "option --name must not be empty"),
+    (lambda ws: sign(ws, DOC, "compile", "  "), "option --name must not be empty"),
     (lambda ws: lifecycle.release(ws, DOC, effective="1.12.2026"),
      "--effective: '1.12.2026' is not a date written as YYYY-MM-DD"),
     (lambda ws: lifecycle.revise(ws, DOC, "CR\x07", "W", "s"),
@@ -200,7 +201,7 @@ def test_control_character_in_title_registers_nothing(ws: Workspace, records: Pa
     assert str(exc.value) == "option --title: control character U+000B at position 5 is not allowed " \
                              "(remove it and try again)"
     assert tree_digest(records) == before
-    assert lifecycle.list_documents(ws) == {"documents": []}
+    assert reports.list_documents(ws) == {"documents": []}
     # The number was not used up.
     assert lifecycle.new(ws, "plan", plan_xlsx)["doc_no"] == DOC
 
@@ -232,15 +233,15 @@ def test_failure_while_placing_files_undoes_everything(ws: Workspace, records: P
     with pytest.raises(RuntimeError):
         lifecycle.release(ws, DOC)
     assert tree_digest(records) == before
-    assert lifecycle.show(ws, DOC)["revisions"][0]["status"] == "draft"
+    assert reports.show(ws, DOC)["revisions"][0]["status"] == "draft"
 
 
 def test_signature_binds_to_content(ws: Workspace, draft: dict) -> None:
-    lifecycle.sign(ws, DOC, "compile", "Wang")
-    lifecycle.sign(ws, DOC, "review", "Zhou")
+    sign(ws, DOC, "compile", "Wang")
+    sign(ws, DOC, "review", "Zhou")
     # Someone changes what the draft says behind the signatures' back.
     ws.conn.execute("UPDATE revisions SET content_sha256 = 'changed'")
     with pytest.raises(RuleError) as exc:
         lifecycle.release(ws, DOC)
     assert str(exc.value) == "cannot release HO-JZ-KP-2026-001 1.0: missing signatures: compile, review, approve"
-    assert [s["valid"] for s in lifecycle.show(ws, DOC)["revisions"][0]["signatures"]] == [False, False]
+    assert [s["valid"] for s in reports.show(ws, DOC)["revisions"][0]["signatures"]] == [False, False]

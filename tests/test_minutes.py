@@ -72,7 +72,7 @@ def render(records: Path, data: Path, title: str | None = None) -> tuple[dict[st
     """Return the result of ``new minutes`` in the workspace and the .docx reopened with python-docx."""
     import docx
 
-    ws = Workspace.open(records)
+    ws = Workspace.open(records, write=True)
     try:
         result = lifecycle.new(ws, "minutes", data, title)
     finally:

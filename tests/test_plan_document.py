@@ -7,7 +7,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from conftest import PLAN_INDICATORS, write_plan
+from conftest import PLAN_INDICATORS, write_plan, sign
 from qmsdocs import lifecycle, workspace
 from qmsdocs.workspace import Workspace
 
@@ -62,11 +62,11 @@ def test_every_input_value_appears_exactly_where_it_belongs(ws: Workspace, trick
 
 def test_cover_header_and_properties(ws: Workspace, plan_xlsx: Path) -> None:
     lifecycle.new(ws, "plan", plan_xlsx)
-    lifecycle.sign(ws, DOC, "compile", "Wang", date="2026-11-18")
-    lifecycle.sign(ws, DOC, "review", "Zhou", date="2026-11-19")
-    lifecycle.sign(ws, DOC, "countersign", "Li")
-    lifecycle.sign(ws, DOC, "countersign", "Liu")
-    lifecycle.sign(ws, DOC, "approve", "Zhao")
+    sign(ws, DOC, "compile", "Wang", date="2026-11-18")
+    sign(ws, DOC, "review", "Zhou", date="2026-11-19")
+    sign(ws, DOC, "countersign", "Li")
+    sign(ws, DOC, "countersign", "Liu")
+    sign(ws, DOC, "approve", "Zhao")
     path = lifecycle.release(ws, DOC, effective="2026-12-01")["path"]
     document = docx.Document(path)
     paragraphs = [p.text for p in document.paragraphs]
@@ -99,7 +99,7 @@ def test_cover_header_and_properties(ws: Workspace, plan_xlsx: Path) -> None:
 def test_revision_record_lists_every_revision_up_to_this_one(ws: Workspace, plan_xlsx: Path) -> None:
     lifecycle.new(ws, "plan", plan_xlsx)
     for role, name in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
-        lifecycle.sign(ws, DOC, role, name)
+        sign(ws, DOC, role, name)
     lifecycle.release(ws, DOC)
     path = lifecycle.revise(ws, DOC, "CR-7", "Liu", "Weights & targets <changed>", pages="3")["path"]
     document = docx.Document(path)
@@ -121,10 +121,10 @@ def test_same_inputs_give_identical_bytes_in_two_workspaces(tmp_path: Path, plan
     digests = []
     for name in ("a", "b"):
         root = workspace.init(tmp_path / name, "Co", "Dept", "zh")
-        w = Workspace.open(root)
+        w = Workspace.open(root, write=True)
         first = Path(lifecycle.new(w, "plan", plan_xlsx)["path"]).read_bytes()
         for role, who in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
-            lifecycle.sign(w, DOC, role, who)
+            sign(w, DOC, role, who)
         released = Path(lifecycle.release(w, DOC)["path"]).read_bytes()
         digests.append((first, released))
         w.close()
@@ -134,7 +134,7 @@ def test_same_inputs_give_identical_bytes_in_two_workspaces(tmp_path: Path, plan
 
 def test_chinese_workspace_labels(tmp_path: Path) -> None:
     root = workspace.init(tmp_path / "zh", "四川虹欧显示器件有限公司", "技术质量部", "zh")
-    w = Workspace.open(root)
+    w = Workspace.open(root, write=True)
     sample = Path(__file__).resolve().parent.parent / "records" / "plan.xlsx"
     document = docx.Document(lifecycle.new(w, "plan", sample)["path"])
     w.close()

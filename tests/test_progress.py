@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from qmsdocs.working_copies import new_with_outputs
 from click.testing import CliRunner
 
 from conftest import ROOT
@@ -38,7 +40,7 @@ def _released_plan(records: Path) -> None:
 
 def test_split_announces_the_documents_then_counts_each(ws: Workspace, tmp_path: Path) -> None:
     calls: list[tuple[Any, ...]] = []
-    result = lifecycle.new(ws, "scores", SCORES, options={"split": str(tmp_path / "split")},
+    result = new_with_outputs(ws, "scores", SCORES, split=str(tmp_path / "split"),
                            progress=lambda *args: calls.append(args))
     assert calls == [(0, STAFF)] + [(1,)] * STAFF
     assert len(result["split"]) == STAFF
@@ -53,7 +55,7 @@ def test_no_progress_without_split(ws: Workspace) -> None:
 def test_export_announces_its_work(records: Path, tmp_path: Path) -> None:
     _released_plan(records)
     calls: list[tuple[Any, ...]] = []
-    ws = Workspace.open(records)
+    ws = Workspace.open(records, write=True)
     try:
         export(ws, tmp_path / "pkg.zip", progress=lambda *args: calls.append(args))
     finally:

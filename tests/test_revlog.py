@@ -6,6 +6,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from conftest import sign
+
 from qmsdocs import lifecycle
 from qmsdocs.errors import UsageError
 from qmsdocs.revlog import write_log
@@ -16,7 +18,7 @@ DOC = "HO-JZ-KP-2026-001"
 
 def _release(ws: Workspace, date: str) -> None:
     for role, name in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
-        lifecycle.sign(ws, DOC, role, name, date=date)
+        sign(ws, DOC, role, name, date=date)
     lifecycle.release(ws, DOC, effective=date)
 
 

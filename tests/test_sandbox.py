@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, tree_digest
+from conftest import ROOT, tree_digest, sign
 from qmsdocs.cli import cli
 from qmsdocs.render import environment
 

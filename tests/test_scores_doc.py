@@ -9,13 +9,16 @@ from typing import Any
 
 import pytest
 
+from qmsdocs.working_copies import new_with_outputs
+
 from qmsdocs import lifecycle, ooxml, scoring, workspace
+from qmsdocs import reports
 from qmsdocs.config import Config
 from qmsdocs.doctypes import scores
 from qmsdocs.errors import DataError, UsageError
 from qmsdocs.workspace import Workspace
 
-from conftest import ROOT, tree_digest
+from conftest import ROOT, tree_digest, sign
 
 SAMPLE = ROOT / "records" / "scores.xlsx"
 D = Decimal
@@ -202,8 +205,8 @@ def docx_text(path: Path) -> str:
 
 @pytest.fixture
 def issued(ws: Workspace, tmp_path: Path) -> dict[str, Any]:
-    return lifecycle.new(ws, "scores", SAMPLE, options={"xlsx": str(tmp_path / "out" / "results.xlsx"),
-                                                        "split": str(tmp_path / "out" / "split")})
+    return new_with_outputs(ws, "scores", SAMPLE, xlsx=str(tmp_path / "out" / "results.xlsx"),
+                            split=str(tmp_path / "out" / "split"))
 
 
 def test_summary_table_lists_everyone_in_rank_order(issued: dict[str, Any], sample: scores.ScoresData) -> None:
@@ -282,7 +285,7 @@ def test_every_name_is_in_the_document(issued: dict[str, Any], sample: scores.Sc
 
 def test_chinese_workspace_prints_chinese_grades(tmp_path: Path) -> None:
     root = workspace.init(tmp_path / "zh", "四川虹欧显示器件有限公司", "技术质量部", "zh")
-    w = Workspace.open(root)
+    w = Workspace.open(root, write=True)
     try:
         result = lifecycle.new(w, "scores", SAMPLE)
     finally:
@@ -341,11 +344,10 @@ def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path: Path) -> None:
     outputs = []
     for jobs in (1, 2):
         root = workspace.init(tmp_path / f"ws{jobs}", "Hong'ou Display", "Technical Quality Dept.", "en")
-        w = Workspace.open(root)
+        w = Workspace.open(root, write=True)
         try:
-            result = lifecycle.new(w, "scores", SAMPLE, options={
-                "xlsx": str(tmp_path / f"out{jobs}" / "results.xlsx"), "split": str(tmp_path / f"out{jobs}" / "split"),
-                "jobs": jobs})
+            result = new_with_outputs(w, "scores", SAMPLE, xlsx=str(tmp_path / f"out{jobs}" / "results.xlsx"),
+                                      split=str(tmp_path / f"out{jobs}" / "split"), jobs=jobs)
         finally:
             w.close()
         outputs.append([hashlib.sha256(Path(p).read_bytes()).hexdigest()
@@ -355,17 +357,17 @@ def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"jobs": 2}, "option --jobs renders the --split documents; give --split DIR too"),
+    ({"jobs": 2}, "option --jobs renders the --split files; give --split DIR too"),
     ({"xlsx": "results.csv"}, "option --xlsx: results.csv: the results file must end in .xlsx"),
 ])
 def test_bad_options_leave_the_workspace_unchanged(records: Path, ws: Workspace, options: dict[str, Any],
                                                    message: str) -> None:
     before = tree_digest(records)
     with pytest.raises(UsageError) as info:
-        lifecycle.new(ws, "scores", SAMPLE, options=options)
+        new_with_outputs(ws, "scores", SAMPLE, **options)
     assert str(info.value) == message
     assert tree_digest(records) == before
-    assert lifecycle.list_documents(ws) == {"documents": []}
+    assert reports.list_documents(ws) == {"documents": []}
 
 
 def test_shipped_template_passes_the_template_check() -> None:

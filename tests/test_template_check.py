@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from qmsdocs import lifecycle
+from qmsdocs import reports
 from qmsdocs.cli import cli
 from qmsdocs.errors import ReadbackError, TemplateError
 from qmsdocs.workspace import Workspace
@@ -48,7 +49,7 @@ def test_workspace_uses_its_own_template(ws: Workspace, records: Path, plan_xlsx
     _edit(records / "own.docx", records / "own.docx", "{{ L.purpose }}", "Our purpose")
     with open(records / "qms.toml", "a", encoding="utf-8") as f:
         f.write('plan = "own.docx"\n')  # the [templates] table is the file's last
-    ws = Workspace.open(records)
+    ws = Workspace.open(records, write=True)
     document = docx.Document(lifecycle.new(ws, "plan", plan_xlsx)["path"])
     ws.close()
     assert "1 Our purpose" in [p.text for p in document.paragraphs]
@@ -58,14 +59,14 @@ def test_a_template_that_drops_a_value_is_refused(ws: Workspace, records: Path, 
     _edit(ROOT / "templates" / "plan.docx", records / "own.docx", "{{ plan.scope }}", "")
     with open(records / "qms.toml", "a", encoding="utf-8") as f:
         f.write('plan = "own.docx"\n')
-    ws = Workspace.open(records)
+    ws = Workspace.open(records, write=True)
     try:
         lifecycle.new(ws, "plan", plan_xlsx)
         raise AssertionError("rendered without the scope")
     except ReadbackError as exc:
         assert str(exc) == ("HO-JZ-KP-2026-001: the rendered document lacks 'All customer-service staff.'; nothing "
                             "was registered (check the template shows every field)")
-    assert lifecycle.list_documents(ws) == {"documents": []}
+    assert reports.list_documents(ws) == {"documents": []}
     ws.close()
 
 
@@ -74,7 +75,7 @@ def test_sandbox_refuses_injection(ws: Workspace, records: Path, plan_xlsx: Path
           "{{ plan.scope }}{{ ''.__class__.__mro__ }}")
     with open(records / "qms.toml", "a", encoding="utf-8") as f:
         f.write('plan = "evil.docx"\n')
-    ws = Workspace.open(records)
+    ws = Workspace.open(records, write=True)
     try:
         lifecycle.new(ws, "plan", plan_xlsx)
         raise AssertionError("the sandbox let it through")
