@@ -121,22 +121,33 @@ def read_entries(data: bytes, display: str) -> list[tuple[str, bytes]]:
 
 def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str, room: int) -> bytes:
     """Return one part's bytes, stopping as soon as it passes a cap."""
-    mib = 1024 * 1024
+    def over(size: int) -> DataError | None:
+        mib = 1024 * 1024
+        if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
+            return DataError(f"{display}: part {info.filename} is compressed more than {MAX_RATIO} to 1; "
+                             "refused as a possible zip bomb")
+        if size > MAX_PART_BYTES:
+            return DataError(f"{display}: part {info.filename} unpacks to more than {MAX_PART_BYTES // mib} MiB; "
+                             "refused as a possible zip bomb")
+        if size > room:
+            return DataError(f"{display} unpacks to more than {MAX_TOTAL_BYTES // mib} MiB; "
+                             "refused as a possible zip bomb")
+        return None
+
+    # The declared size refuses an honest bomb unread; the bytes counted refuse one that lies
+    # (zipfile never reads more compressed bytes than the directory declares).
+    problem = over(info.file_size)
+    if problem:
+        raise problem
     chunks = []
     size = 0
     with zf.open(info) as f:
         while chunk := f.read(_CHUNK):
             size += len(chunk)
             chunks.append(chunk)
-            if size > MAX_PART_BYTES:
-                raise DataError(f"{display}: part {info.filename} unpacks to more than {MAX_PART_BYTES // mib} MiB; "
-                                "refused as a possible zip bomb")
-            if size > room:
-                raise DataError(f"{display} unpacks to more than {MAX_TOTAL_BYTES // mib} MiB; "
-                                "refused as a possible zip bomb")
-            if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
-                raise DataError(f"{display}: part {info.filename} is compressed more than {MAX_RATIO} to 1; "
-                                "refused as a possible zip bomb")
+            problem = over(size)
+            if problem:
+                raise problem
     return b"".join(chunks)
 
 
