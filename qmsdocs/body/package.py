@@ -158,6 +158,9 @@ class Package:
         self.display = display
         self.parts: dict[str, bytes] = dict(entries)
         self._trees: dict[str, Any] = {}
+        #: The serialization of each part as parsed: a part that serializes the same when written
+        #: was not edited and keeps its original bytes.
+        self._pristine: dict[str, bytes] = {}
         if CONTENT_TYPES not in self.parts or "_rels/.rels" not in self.parts:
             raise DataError(f"{display} is a zip package but not a Word document (no [Content_Types].xml "
                             "or package relationships); save it as Word Document (.docx)")
@@ -184,22 +187,29 @@ class Package:
         """Return the parsed root of part ``name`` (parsed once; later edits are kept)."""
         if name not in self._trees:
             self._trees[name] = parse_xml(self.parts[name], name, self.display)
+            self._pristine[name] = serialize(self._trees[name])
         return self._trees[name]
 
     def put_xml(self, name: str, root: Any) -> None:
         """Make ``root`` the content of part ``name`` (serialized when the package is written)."""
         self._trees[name] = root
+        self._pristine.pop(name, None)
         self.parts.setdefault(name, b"")
 
     def remove(self, name: str) -> None:
         self.parts.pop(name, None)
         self._trees.pop(name, None)
+        self._pristine.pop(name, None)
 
     def to_bytes(self) -> bytes:
         """Return the package as a zip with fixed timestamps: the same parts give the same bytes."""
         out = []
         for name, data in self.parts.items():
-            out.append((name, serialize(self._trees[name]) if name in self._trees else data))
+            if name in self._trees:
+                xml = serialize(self._trees[name])
+                out.append((name, data if xml == self._pristine.get(name) else xml))
+            else:
+                out.append((name, data))
         return ooxml.write_package(out)
 
     # -- relationships ------------------------------------------------------------------------
