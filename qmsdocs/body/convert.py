@@ -64,12 +64,15 @@ def read_regular(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         raise DataError(f"{path} is a folder; give a Word document file") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(f.fileno()).st_mode
+    try:
+        mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
             raise DataError(f"{path} is {what}; give a Word document file")
-        data = f.read(limit + 1)
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(limit + 1)
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise DataError(f"{path.name} is larger than {limit // (1024 * 1024)} MiB; refused")
     return data
@@ -98,3 +101,5 @@ def _kill(process: subprocess.Popen[str]) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
