@@ -19,8 +19,7 @@ from typing import Any
 from qmsdocs import ooxml
 from qmsdocs.body.cover import control_table, cover, kind_label
 from qmsdocs.body.inspect import CUSTOM_NS, FRAME_MARKER, VT_NS
-from qmsdocs.body.package import (CORE_PROPERTIES, CUSTOM_PROPERTIES, HEADER, STYLES, W, Package, R_NS,
-                                  w)
+from qmsdocs.body.package import CORE_PROPERTIES, CUSTOM_PROPERTIES, HEADER, R_NS, STYLES, Package, w
 from qmsdocs.body.wml import TABLE_STYLE, TEXT_STYLE, el, para, styles
 from qmsdocs.frame import Frame
 from qmsdocs.labels import labels
