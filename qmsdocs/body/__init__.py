@@ -1,0 +1,1 @@
+"""Putting a foreign Word document (the body) under control: inspect, clean, convert, frame, read back."""
