@@ -529,6 +529,10 @@ def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: st
     """The master list (受控文件清单): the revision in force of each document, and open drafts."""
     from qmsdocs import reports
 
+    if force and not xlsx:
+        from qmsdocs.errors import UsageError
+
+        raise UsageError("option --force is only for --xlsx")
     ws = _workspace(ctx, write=False)
     result = reports.list_documents(ws, doc_type, status)
     if xlsx:

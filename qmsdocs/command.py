@@ -53,7 +53,7 @@ class Command:
 
     def put(self, data: bytes) -> str:
         """Store ``data`` as an object (durably, before the commit) and return its sha256."""
-        return self.ws.store.put(data)
+        return self.ws.store.stage(data)
 
     def record(self, action: str, changes: dict[str, Any], *, actor: str | None = None, account: str | None = None,
                doc_no: str | None = None, version: str | None = None, reason: str | None = None) -> None:
@@ -73,15 +73,20 @@ def run(ws: Workspace) -> Iterator[Command]:
     from qmsdocs import views
 
     with ws.lock():
-        with ws.register.transaction():
-            cmd = Command(ws, audit.head(ws.register))
-            yield cmd
-            crashpoint("staged")
-            if cmd.entry is not None:
-                e = cmd.entry
-                cmd.head = audit.append(ws.register, e["action"], e["actor"], e["changes"], account=e["account"],
-                                        doc_no=e["doc_no"], version=e["version"], reason=e["reason"], rows=cmd.rows)
-            crashpoint("prepared")
+        try:
+            with ws.register.transaction():
+                cmd = Command(ws, audit.head(ws.register))
+                yield cmd
+                ws.store.flush()  # objects are on disk before the rows that reference them commit
+                crashpoint("staged")
+                if cmd.entry is not None:
+                    e = cmd.entry
+                    cmd.head = audit.append(ws.register, e["action"], e["actor"], e["changes"], account=e["account"],
+                                            doc_no=e["doc_no"], version=e["version"], reason=e["reason"],
+                                            rows=cmd.rows)
+                crashpoint("prepared")
+        finally:
+            ws.store.staged.clear()
         crashpoint("committed")
         try:
             cmd.warnings += views.materialize(ws, cmd.touched)

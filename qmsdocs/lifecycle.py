@@ -44,7 +44,7 @@ def document_row(register: Register, doc_no: str) -> Row:
         known = [r["doc_no"] for r in register.query("SELECT doc_no FROM documents ORDER BY doc_no")]
         near = difflib.get_close_matches((doc_no or "").strip().upper(), known, n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(near)}?" if near else "; see: qms list"
-        raise UsageError(f"unknown document {(doc_no or '').strip()!r}{hint}")
+        raise UsageError(f"unknown document {(doc_no or '').strip()}{hint}")
     return row
 
 
@@ -235,6 +235,7 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
     check_option("--pages", pages)
     check_control(ws)
     doc = document_row(ws.register, doc_no)
+    _check_change_no(ws.register, change_no, doc["id"])  # refused before a password is asked
     parsed = blob = None
     warnings: list[str] = []
     if data is not None:

@@ -141,6 +141,24 @@ def write_new_file(folder: Path, name: str, data: bytes) -> Path:
 class ObjectStore(abc.ABC):
     """Immutable objects by sha256: put, get, exists, materialize."""
 
+    #: Objects a running command has made but not yet written (see :meth:`stage`, :meth:`flush`).
+    staged: dict[str, bytes]
+
+    def stage(self, data: bytes) -> str:
+        """Hold ``data`` for the running command and return its sha256; :meth:`flush` writes it.
+
+        A command that is refused never writes its objects: the store stays byte-identical.
+        """
+        sha = sha256_bytes(data)
+        self.staged[sha] = data
+        return sha
+
+    def flush(self) -> None:
+        """Write every staged object durably (just before the command's transaction commits)."""
+        for data in self.staged.values():
+            self.put(data)
+        self.staged.clear()
+
     @abc.abstractmethod
     def put(self, data: bytes) -> str:
         """Store ``data`` durably (before the referencing transaction commits); return its sha256."""
@@ -159,7 +177,9 @@ class ObjectStore(abc.ABC):
         A missing object or one whose bytes no longer hash to its name stops the command
         (IntegrityError, exit 1): nothing is rendered or copied from altered evidence.
         """
-        data = self.load(sha)
+        data = self.staged.get(sha)
+        if data is None:
+            data = self.load(sha)
         label = f"{what} (object {sha[:12]}…)" if what else f"object {sha[:12]}…"
         if data is None:
             raise IntegrityError(f"the store has lost {label}; restore the workspace from a backup")
@@ -185,6 +205,7 @@ class FileStore(ObjectStore):
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.staged = {}
 
     def _folder(self, sha: str, create: bool) -> Path:
         return safe_dir(self.root, f"{STORE_DIR}/objects/{sha[:2]}", create)
@@ -243,6 +264,7 @@ class RegisterStore(ObjectStore):
 
     def __init__(self, register: Register) -> None:
         self.register = register
+        self.staged = {}
 
     def put(self, data: bytes) -> str:
         sha = sha256_bytes(data)

@@ -193,6 +193,7 @@ def init(root: Path, company: str | None = None, department: str | None = None, 
         register.close()
     write_new_file(root, CONFIG_NAME, text.encode("utf-8"))
     safe_dir(root, EXPORTS_DIR)
+    write_new_file(root, LOCK_NAME, b"")
     return root
 
 

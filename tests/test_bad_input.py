@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, tree_digest, write_plan, sign
+from conftest import ROOT, add_roster, sign, tree_digest, write_plan
 from qmsdocs import lifecycle
 from qmsdocs.cli import cli
 from qmsdocs.workspace import Workspace
@@ -211,7 +211,7 @@ CASES: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
     ("option: unknown copy", lambda folder: ["copies", "recall", "C-404"], 2,
      "unknown copy C-404; see: qms copies outstanding"),
     ("option: verify a missing file", lambda folder: ["verify", str(folder / "gone.docx")], 2,
-     "{folder}/gone.docx: cannot be read"),
+     "{folder}/gone.docx: no such file"),
     ("option: split for a plan", lambda folder: ["new", "plan", "--data", str(SAMPLES / "plan.xlsx"), "--split",
                                                  str(folder / "s")], 2, "option --split is not for plan documents"),
     ("rule: duplicate change order", lambda folder: ["revise", DOC, "--change-no", "CR-USED", "--by", "W",
@@ -229,6 +229,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     os.environ["QMS_TODAY"] = "2026-11-20"
     root = workspace.init(tmp_path_factory.mktemp("seed") / "ws", "Co", "Dept", "zh")
+    add_roster(root)
     ws = Workspace.open(root, write=True)
     plan = write_plan(tmp_path_factory.mktemp("plan") / "plan.xlsx")
     for _ in range(2):
@@ -236,7 +237,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for role, name in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
             sign(ws, doc, role, name)
         lifecycle.release(ws, doc)
-    lifecycle.revise(ws, "HO-JZ-KP-2026-002", "CR-USED", "W", "s")
+    lifecycle.revise(ws, "HO-JZ-KP-2026-002", "CR-USED", "Wang Jianguo", "s", password="test-password-1")
     ws.close()
     return root
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from qmsdocs import reports
 from click.testing import CliRunner
 
 from conftest import tree_digest
@@ -163,7 +165,7 @@ def _raising(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise exc
 
-    monkeypatch.setattr(lifecycle, "list_documents", fail)
+    monkeypatch.setattr(reports, "list_documents", fail)
 
 
 @pytest.mark.parametrize("exc, code, line", [
