@@ -261,7 +261,9 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
         if base is None:
             raise RuleError(f"{doc_no} has no effective revision to revise; release its draft first")
         _check_change_no(ws.register, change_no, doc["id"])
-        major_no, minor_no = numbering.next_version(base["major"], base["minor"], major)
+        # After the newest revision ever opened: a withdrawn draft keeps its version number.
+        top = max(revisions, key=lambda r: (r["major"], r["minor"]))
+        major_no, minor_no = numbering.next_version(top["major"], top["minor"], major)
         version = numbering.version_label(ws.config.scheme, major_no, minor_no)
         from qmsdocs import bundle as bundle_mod
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, sign
 from office import embedded_cjk_fonts, needs_libreoffice, pdf_text, to_pdf
 from qmsdocs import lifecycle, workspace
 from qmsdocs.workspace import Workspace

@@ -48,7 +48,7 @@ def test_split_announces_the_documents_then_counts_each(ws: Workspace, tmp_path:
 
 def test_no_progress_without_split(ws: Workspace) -> None:
     calls: list[tuple[Any, ...]] = []
-    lifecycle.new(ws, "scores", SCORES, progress=lambda *args: calls.append(args))
+    new_with_outputs(ws, "scores", SCORES, progress=lambda *args: calls.append(args))
     assert calls == []
 
 
@@ -125,5 +125,5 @@ def test_split_on_a_terminal_shows_the_bar(records: Path, tmp_path: Path) -> Non
         if follower != -1:
             os.close(follower)
     assert done.returncode == 0
-    assert b"Writing --split documents" in shown
+    assert b"Writing --split files" in shown
     assert b"Created HO-JZ-PF-2026-001" in done.stdout

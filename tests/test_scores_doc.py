@@ -205,6 +205,7 @@ def docx_text(path: Path) -> str:
 
 @pytest.fixture
 def issued(ws: Workspace, tmp_path: Path) -> dict[str, Any]:
+    (tmp_path / "out").mkdir()
     return new_with_outputs(ws, "scores", SAMPLE, xlsx=str(tmp_path / "out" / "results.xlsx"),
                             split=str(tmp_path / "out" / "split"))
 
@@ -345,6 +346,7 @@ def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path: Path) -> None:
     for jobs in (1, 2):
         root = workspace.init(tmp_path / f"ws{jobs}", "Hong'ou Display", "Technical Quality Dept.", "en")
         w = Workspace.open(root, write=True)
+        (tmp_path / f"out{jobs}").mkdir()
         try:
             result = new_with_outputs(w, "scores", SAMPLE, xlsx=str(tmp_path / f"out{jobs}" / "results.xlsx"),
                                       split=str(tmp_path / f"out{jobs}" / "split"), jobs=jobs)
