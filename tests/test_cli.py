@@ -59,39 +59,6 @@ def test_records_resolution_env_then_default(records: Path, tmp_path: Path, monk
     assert qms("list", "--json").stdout == '{"documents": []}\n'
 
 
-def test_lifecycle_through_the_cli(records: Path, plan_xlsx: Path) -> None:
-    r = str(records)
-    created = qms_json("--records", r, "new", "plan", "--data", str(plan_xlsx), "--json")
-    assert {k: created[k] for k in ("doc_no", "type", "title", "version", "status")} == {
-        "doc_no": DOC, "type": "plan", "title": "Evaluation plan Q4", "version": "1.0", "status": "draft"}
-    assert Path(created["path"]).is_file()
-    for role, name in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
-        signed = qms_json("--records", r, "sign", DOC, "--role", role, "--name", name, "--date", "2026-11-19",
-                          "--json")
-        assert (signed["status"], signed["role"], signed["name"]) == ("draft", role, name)
-    released = qms_json("--records", r, "release", DOC, "--effective", "2026-12-01", "--json")
-    assert (released["status"], released["effective_date"]) == ("effective", "2026-12-01")
-    revised = qms_json("--records", r, "revise", DOC, "--change-no", "CR-1", "--by", "Wang", "--summary", "s",
-                       "--pages", "2", "--major", "--json")
-    assert revised["version"] == "2.0"
-    shown = qms_json("--records", r, "show", DOC, "--json")
-    first = shown["revisions"][0]
-    assert set(first) >= {"version", "status", "change_no", "changed_by", "summary", "effective_date", "path",
-                          "sha256", "signatures"}
-    assert first["signatures"][0] | {"valid": True} == {"role": "compile", "name": "Wang", "date": "2026-11-19",
-                                                         "valid": True}
-    listed = qms_json("--records", r, "list", "--json")
-    assert listed == {"documents": [{"doc_no": DOC, "type": "plan", "title": "Evaluation plan Q4", "version": "1.0",
-                                     "status": "effective", "effective_date": "2026-12-01", "change_no": "CR-1",
-                                     "owner": "Wang"}]}
-    assert qms_json("--records", r, "list", "--status", "draft", "--json") == {"documents": []}
-    ws = Workspace.open(records, write=True)
-    assert reports.show(ws, DOC)["revisions"][1]["status"] == "draft"
-    ws.close()
-    withdrawn = qms("--records", r, "obsolete", DOC, "--by", "Zhao", "--reason", "replaced")
-    assert withdrawn.exit_code == 0
-    assert withdrawn.stdout == f"Withdrew {DOC} on 2026-11-20: replaced\n"
-
 
 def test_master_list_workbook(records: Path, plan_xlsx: Path, tmp_path: Path) -> None:
     qms("--records", str(records), "new", "plan", "--data", str(plan_xlsx))
@@ -123,12 +90,6 @@ def test_errors_are_one_line_with_the_exit_code(records: Path, plan_xlsx: Path, 
     assert result.stdout == ""
     assert tree_digest(records) == before
 
-
-def test_unknown_role_is_a_usage_error(records: Path) -> None:
-    result = qms("--records", str(records), "sign", DOC, "--role", "boss", "--name", "W")
-    assert result.exit_code == 2
-    assert "Invalid value for '--role': 'boss' is not one of 'compile', 'standardize', 'review', 'countersign', " \
-           "'approve'." in result.stderr
 
 
 def test_data_errors_all_reported_together(records: Path, tmp_path: Path) -> None:
@@ -172,11 +133,3 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
 
 
-def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
-    result = qms("demo", "--out", str(tmp_path / "demo"), "--json")
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert [s["step"].split()[0] for s in data["steps"]][:2] == ["new", "sign"]
-    plans = [d for d in data["documents"] if d["type"] == "plan"]
-    assert [(d["version"], d["status"]) for d in plans] == [("1.1", "effective")]
-    assert all(Path(f).is_file() for f in data["files"])

@@ -47,21 +47,3 @@ def test_export_with_pdf_renditions(tmp_path: Path) -> None:
                 assert embedded_cjk_fonts(tmp_path / Path(name).name), name
 
 
-def test_missing_soffice_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
-    import pytest
-
-    from qmsdocs.errors import UsageError
-    from qmsdocs.export import export
-
-    root = workspace.init(tmp_path / "ws", language="en")
-    ws = Workspace.open(root, write=True)
-    result = lifecycle.new(ws, "plan", ROOT / "records" / "plan.xlsx")
-    for role, name in (("compile", "A"), ("review", "B"), ("approve", "C")):
-        sign(ws, result["doc_no"], role, name)
-    lifecycle.release(ws, result["doc_no"])
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(UsageError) as exc:
-        export(ws, tmp_path / "pkg.zip", pdf=True)
-    assert str(exc.value) == "--pdf needs LibreOffice (soffice) on the PATH; install libreoffice-writer-nogui"
-    assert not (tmp_path / "pkg.zip").exists()
-    ws.close()

@@ -60,54 +60,6 @@ def test_every_input_value_appears_exactly_where_it_belongs(ws: Workspace, trick
     assert text.count("Plan & <Q4>") == 2  # cover title and body title
 
 
-def test_cover_header_and_properties(ws: Workspace, plan_xlsx: Path) -> None:
-    lifecycle.new(ws, "plan", plan_xlsx)
-    sign(ws, DOC, "compile", "Wang", date="2026-11-18")
-    sign(ws, DOC, "review", "Zhou", date="2026-11-19")
-    sign(ws, DOC, "countersign", "Li")
-    sign(ws, DOC, "countersign", "Liu")
-    sign(ws, DOC, "approve", "Zhao")
-    path = lifecycle.release(ws, DOC, effective="2026-12-01")["path"]
-    document = docx.Document(path)
-    paragraphs = [p.text for p in document.paragraphs]
-    assert paragraphs[:6] == ["Hong'ou Display", "Technical Quality Dept. MANAGEMENT DOCUMENT", "",
-                              "Evaluation plan Q4", "CONTROLLED",
-                              "Controlled document: do not copy or print without approval"]
-    block = [[c.text for c in row.cells] for row in document.tables[0].rows]
-    assert block == [
-        ["Approval", "Name", "Date", "Copy No.", ""],
-        ["Compiled by", "Wang", "2026-11-18", "Document No.", DOC],
-        ["Standardized by", "", "", "Version", "1.0"],
-        ["Reviewed by", "Zhou", "2026-11-19", "Compiled on", "2026-11-20"],
-        ["Countersigned by", "Li, Liu", "2026-11-20", "Release date", "2026-11-20"],
-        ["Approved by", "Zhao", "2026-11-20", "Effective date", "2026-12-01"],
-    ]
-    record = [[c.text for c in row.cells] for row in document.tables[1].rows]
-    assert record == [["No.", "Pages", "Change No.", "Changed by", "Effective date", "Summary"],
-                      ["1", "All", "", "Wang", "2026-12-01", "Initial issue"]]
-    assert _header_text(document).split("\n") == [
-        "Hong'ou Display Technical Quality Dept.", "MANAGEMENT DOCUMENT", f"Document No.: {DOC}", "Page 1/1",
-        "Title: Evaluation plan Q4", "Title: Evaluation plan Q4", "Title: Evaluation plan Q4", "Version: 1.0"]
-    header_xml = zipfile.ZipFile(path).read("word/header1.xml").decode()
-    assert "> PAGE <" in header_xml and "> NUMPAGES <" in header_xml
-    props = document.core_properties
-    assert (props.title, props.identifier, props.version, props.content_status, props.subject, props.language,
-            props.author) == ("Evaluation plan Q4", DOC, "1.0", "Effective", "plan", "en-US", "Wang")
-    assert props.created.isoformat() == props.modified.isoformat() == "2026-11-20T00:00:00+00:00"
-
-
-def test_revision_record_lists_every_revision_up_to_this_one(ws: Workspace, plan_xlsx: Path) -> None:
-    lifecycle.new(ws, "plan", plan_xlsx)
-    for role, name in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
-        sign(ws, DOC, role, name)
-    lifecycle.release(ws, DOC)
-    path = lifecycle.revise(ws, DOC, "CR-7", "Liu", "Weights & targets <changed>", pages="3")["path"]
-    document = docx.Document(path)
-    record = [[c.text for c in row.cells] for row in document.tables[1].rows][1:]
-    assert record == [["1", "All", "", "Wang", "2026-11-20", "Initial issue"],
-                      ["2", "3", "CR-7", "Liu", "", "Weights & targets <changed>"]]
-    assert document.paragraphs[4].text == "DRAFT"
-    assert document.core_properties.content_status == "Draft"
 
 
 def test_fonts_are_set_for_east_asian_text(ws: Workspace, plan_xlsx: Path) -> None:
@@ -116,20 +68,6 @@ def test_fonts_are_set_for_east_asian_text(ws: Workspace, plan_xlsx: Path) -> No
     assert 'w:eastAsia="SimSun"' in styles and 'w:eastAsia="SimHei"' in styles
     assert 'w:ascii="Times New Roman"' in styles
 
-
-def test_same_inputs_give_identical_bytes_in_two_workspaces(tmp_path: Path, plan_xlsx: Path) -> None:
-    digests = []
-    for name in ("a", "b"):
-        root = workspace.init(tmp_path / name, "Co", "Dept", "zh")
-        w = Workspace.open(root, write=True)
-        first = Path(lifecycle.new(w, "plan", plan_xlsx)["path"]).read_bytes()
-        for role, who in (("compile", "Wang"), ("review", "Zhou"), ("approve", "Zhao")):
-            sign(w, DOC, role, who)
-        released = Path(lifecycle.release(w, DOC)["path"]).read_bytes()
-        digests.append((first, released))
-        w.close()
-    assert digests[0] == digests[1]
-    assert digests[0][0] != digests[0][1]  # the release re-rendered with signatures and the mark
 
 
 def test_chinese_workspace_labels(tmp_path: Path) -> None:

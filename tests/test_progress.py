@@ -52,16 +52,6 @@ def test_no_progress_without_split(ws: Workspace) -> None:
     assert calls == []
 
 
-def test_export_announces_its_work(records: Path, tmp_path: Path) -> None:
-    _released_plan(records)
-    calls: list[tuple[Any, ...]] = []
-    ws = Workspace.open(records, write=True)
-    try:
-        export(ws, tmp_path / "pkg.zip", progress=lambda *args: calls.append(args))
-    finally:
-        ws.close()
-    assert calls == [(0, 1), (1,)]
-
 
 def test_split_without_a_terminal_prints_nothing_on_stderr(records: Path, tmp_path: Path) -> None:
     result = qms("--records", str(records), "new", "scores", "--data", str(SCORES), "--split", str(tmp_path / "split"))
@@ -69,12 +59,6 @@ def test_split_without_a_terminal_prints_nothing_on_stderr(records: Path, tmp_pa
     assert result.stderr == ""
     assert len(list((tmp_path / "split").glob("*.docx"))) == STAFF
 
-
-def test_export_without_a_terminal_prints_nothing_on_stderr(records: Path, tmp_path: Path) -> None:
-    _released_plan(records)
-    result = qms("--records", str(records), "export", "-o", str(tmp_path / "pkg.zip"))
-    assert result.exit_code == 0
-    assert result.stderr == ""
 
 
 class _Terminal(io.StringIO):

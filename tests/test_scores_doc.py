@@ -341,22 +341,6 @@ def test_split_files_one_per_person(issued: dict[str, Any], sample: scores.Score
         assert "Summary of results" not in text and "Appendix" not in text
 
 
-def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path: Path) -> None:
-    outputs = []
-    for jobs in (1, 2):
-        root = workspace.init(tmp_path / f"ws{jobs}", "Hong'ou Display", "Technical Quality Dept.", "en")
-        w = Workspace.open(root, write=True)
-        (tmp_path / f"out{jobs}").mkdir()
-        try:
-            result = new_with_outputs(w, "scores", SAMPLE, xlsx=str(tmp_path / f"out{jobs}" / "results.xlsx"),
-                                      split=str(tmp_path / f"out{jobs}" / "split"), jobs=jobs)
-        finally:
-            w.close()
-        outputs.append([hashlib.sha256(Path(p).read_bytes()).hexdigest()
-                        for p in [result["path"], result["xlsx"], *result["split"]]])
-    assert len(outputs[0]) == 15
-    assert outputs[0] == outputs[1]
-
 
 @pytest.mark.parametrize("options, message", [
     ({"jobs": 2}, "option --jobs renders the --split files; give --split DIR too"),
