@@ -627,7 +627,7 @@ def review(ws: Workspace, doc_no: str, result: str, by: str | None = None,
         cmd.record("review", {"result": result}, actor=name, account=account, doc_no=doc["doc_no"],
                    version=rev["version"])
     return {"doc_no": doc["doc_no"], "version": rev["version"], "result": result, "reviewed_on": today.isoformat(),
-            "by": name or cmd.ws and None, "warnings": cmd.warnings}
+            "by": name, "warnings": cmd.warnings}
 
 
 def apply_config(ws: Workspace, by: str | None, password: str | None) -> dict[str, Any]:

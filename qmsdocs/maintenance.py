@@ -211,7 +211,3 @@ def acknowledge_restore(ws: Workspace, by: str, password: str | None, reason: st
                    account=actor["account"], reason=reason)
     return {"restored_head": head.seq, "reason": reason, "warnings": cmd.warnings}
 
-
-def check_writable(ws: Workspace) -> None:
-    if not ws.writable:
-        raise RuleError("this command changes the workspace; it was opened read-only")

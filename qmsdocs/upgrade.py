@@ -197,6 +197,3 @@ def _store_views(register: Register, root: Path, store: ObjectStore) -> None:
             if sha256_bytes(data) in known:
                 store.put(data)
 
-
-def legacy_json(text: str) -> Any:
-    return json.loads(text)

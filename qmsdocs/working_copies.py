@@ -147,11 +147,6 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
             "split": [str((folder / name).resolve()) for name in names]}
 
 
-def check_kind(ws: Workspace, doc_no: str) -> None:
-    doc = document_row(ws.register, doc_no)
-    if doc["kind"] != "scores":
-        raise RuleError(f"{doc['doc_no']} is not a score sheet")
-
 
 def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | None = None, *,
                      xlsx: str | None = None, split: str | None = None, jobs: int | None = None,
