@@ -18,7 +18,7 @@ from typing import Any
 from qmsdocs import audit, clock, people
 from qmsdocs.audit import Head
 from qmsdocs.command import run
-from qmsdocs.errors import DataError, IntegrityError, Problem, RuleError, UsageError
+from qmsdocs.errors import DataError, IntegrityError, Problem, UsageError
 from qmsdocs.rendering import PROP_CHAIN
 from qmsdocs.safeio import MAX_DOCUMENT_BYTES, MAX_SMALL_PART_BYTES, read_regular, read_zip_part
 from qmsdocs.store import FileStore, sha256_bytes

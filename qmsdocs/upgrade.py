@@ -9,7 +9,6 @@ ends with one trail entry holding the image of every row: from there on, every c
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 

@@ -17,7 +17,7 @@ from typing import Any
 from qmsdocs import bundle as bundle_mod
 from qmsdocs import clock
 from qmsdocs.db import Row
-from qmsdocs.errors import RuleError, UsageError
+from qmsdocs.errors import UsageError
 from qmsdocs.labels import labels
 from qmsdocs.lifecycle import document_row
 from qmsdocs.rendering import build_frame, parse_input, revisions_of
