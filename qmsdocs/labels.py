@@ -96,6 +96,20 @@ _LABELS: dict[str, tuple[str, str]] = {
     "status_effective": ("受控", "Effective"),
     "status_superseded": ("已替代", "Superseded"),
     "status_obsolete": ("作废", "Obsolete"),
+    # the master list (受控文件清单)
+    "master_list": ("受控文件清单", "Master list of controlled documents"),
+    "master_list_sheet": ("受控文件清单", "Master list"),
+    "master_as_of": ("截至", "as of"),
+    "master_change_no": ("更改单号", "Change No."),
+    "master_effective": ("生效日期", "Effective date"),
+    "master_next_review": ("下次评审", "Next review"),
+    "master_open_draft": ("在编草稿", "Open draft"),
+    "master_owner": ("编制人", "Compiled by"),
+    "master_type": ("类型", "Type"),
+    # the kinds of document qmsdocs generates, as registers name them
+    "kind_plan": ("考评策划书", "Evaluation plan"),
+    "kind_minutes": ("会议纪要", "Meeting minutes"),
+    "kind_scores": ("评分表", "Score sheet"),
 }
 
 # Labels of the meeting minutes (会议纪要).

@@ -8,16 +8,24 @@ from typing import Any
 from qmsdocs.errors import UsageError
 from qmsdocs.outputs import append_values
 
+#: The columns: the key in ``qms list --json`` and the label key in :mod:`qmsdocs.labels`.
 COLUMNS = (
-    ("doc_no", "文件编号", "Document No."),
-    ("title", "标题", "Title"),
-    ("type", "类型", "Type"),
-    ("version", "版本", "Version"),
-    ("status", "状态", "Status"),
-    ("effective_date", "生效日期", "Effective date"),
-    ("change_no", "最近更改单号", "Last change No."),
-    ("owner", "编制人", "Owner"),
+    ("doc_no", "doc_no"),
+    ("title", "title"),
+    ("type", "master_type"),
+    ("version", "version_short"),
+    ("status", "status"),
+    ("effective_date", "master_effective"),
+    ("change_no", "master_change_no"),
+    ("approver", "approved_by"),
+    ("next_review", "master_next_review"),
+    ("open_draft", "master_open_draft"),
+    ("owner", "master_owner"),
 )
+#: Column widths in characters, in the order of COLUMNS.
+WIDTHS = (22, 36, 12, 7, 12, 12, 16, 12, 12, 10, 12)
+#: The row of column headers, repeated on every printed page; row 1 is the title.
+HEADER_ROW = 2
 
 
 def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path, *, force: bool = False,
@@ -35,29 +43,58 @@ def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path, *, fo
     return write_output(out, master_list_bytes(ws, documents), workspace_root=ws.root, force=force, option=option)
 
 
+def shown_value(key: str, value: Any, L: dict[str, str]) -> Any:
+    """Return a listing value as the register prints it: kinds and statuses in the workspace language."""
+    if key == "type" and value:
+        return L.get(f"kind_{value}", value)
+    if key == "status" and value:
+        return L.get(f"status_{value}", value)
+    return "" if value is None else value
+
+
 def master_list_bytes(ws: Any, documents: list[dict[str, Any]]) -> bytes:
-    """Return the master list workbook: frozen header row, filters, one row per document."""
+    """Return the master list workbook: a title row, a header row repeated on every printed page
+    and frozen on screen, filters, one row per document; printed landscape, one page wide."""
     import datetime as dt
 
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     from qmsdocs import clock
+    from qmsdocs.labels import labels
 
-    zh = ws.config.language == "zh"
+    L = labels(ws.config.language)
     wb = Workbook()
     sheet = wb.active
-    sheet.title = "受控文件清单" if zh else "Master list"
-    append_values(sheet, [zh_label if zh else en_label for _, zh_label, en_label in COLUMNS])
-    for cell in sheet[1]:
+    sheet.title = L["master_list_sheet"]
+    company = getattr(ws.config, "company", "") or ""
+    today = clock.today().isoformat()
+    if ws.config.language == "zh":
+        heading = f"{company} {L['master_list']}（{L['master_as_of']} {today}）".strip()
+    else:
+        heading = f"{company} — {L['master_list']} ({L['master_as_of']} {today})".removeprefix(" — ")
+    append_values(sheet, [heading])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    append_values(sheet, [L[label] for _, label in COLUMNS])
+    for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
     for doc in documents:
         # Titles and names come from users: text cells, never formulas (see append_values).
-        append_values(sheet, [doc.get(key) or "" for key, _, _ in COLUMNS])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for letter, width in zip("ABCDEFGH", (22, 40, 10, 8, 12, 12, 18, 12)):
-        sheet.column_dimensions[letter].width = width
+        append_values(sheet, [shown_value(key, doc.get(key), L) for key, _ in COLUMNS])
+    last = get_column_letter(len(COLUMNS))
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(sheet.max_row, HEADER_ROW)}"
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     stamp = dt.datetime.combine(clock.today(), dt.time())
     wb.properties.created = wb.properties.modified = stamp
     wb.properties.creator = "qmsdocs"

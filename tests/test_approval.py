@@ -277,3 +277,28 @@ def test_upgrade_of_a_workspace_made_by_the_previous_release(tmp_path: Path) -> 
         assert [e["action"] for e in legacy][:2] == ["new", "sign"]
     finally:
         w.close()
+
+
+def test_master_list_shows_the_revision_in_force_with_its_own_change_number(ws: Workspace, effective: dict) -> None:
+    import io
+    from types import SimpleNamespace
+
+    import openpyxl
+
+    from qmsdocs.masterlist import master_list_bytes
+
+    lifecycle.revise(ws, DOC, "CR-7", "Wang Jianguo", "change", password=PASSWORD)
+    listing = reports.list_documents(ws)["documents"]
+    assert listing == [{"doc_no": DOC, "type": "plan", "title": "Evaluation plan Q4", "version": "1.0",
+                        "status": "effective", "effective_date": "2026-11-20", "change_no": None,
+                        "approver": "Zhao Deming", "owner": "Wang Jianguo", "next_review": "2028-11-20",
+                        "open_draft": "1.1"}]
+    assert [d["doc_no"] for d in reports.list_documents(ws, status="draft")["documents"]] == [DOC]
+    zh = SimpleNamespace(config=SimpleNamespace(language="zh", company="红鸥显示"))
+    sheet = openpyxl.load_workbook(io.BytesIO(master_list_bytes(zh, listing))).active
+    assert sheet.title == "受控文件清单"
+    assert sheet["A1"].value == "红鸥显示 受控文件清单（截至 2026-11-20）"
+    assert [c.value for c in sheet[2]] == ["文件编号", "标题", "类型", "版本", "状态", "生效日期", "更改单号",
+                                           "批准人", "下次评审", "在编草稿", "编制人"]
+    assert [c.value for c in sheet[3]] == [DOC, "Evaluation plan Q4", "考评策划书", "1.0", "受控", "2026-11-20",
+                                           None, "Zhao Deming", "2028-11-20", "1.1", "Wang Jianguo"]

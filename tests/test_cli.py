@@ -66,10 +66,15 @@ def test_master_list_workbook(records: Path, plan_xlsx: Path, tmp_path: Path) ->
     result = qms_json("--records", str(records), "list", "--xlsx", str(out), "--json")
     assert result["xlsx"] == str(out.resolve())
     sheet = openpyxl.load_workbook(out).active
-    assert [c.value for c in sheet[1]] == ["Document No.", "Title", "Type", "Version", "Status", "Effective date",
-                                           "Last change No.", "Owner"]
-    assert [c.value for c in sheet[2]][:5] == [DOC, "Evaluation plan Q4", "plan", "1.0", "draft"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:H2"
+    assert sheet["A1"].value == "Hong'ou Display — Master list of controlled documents (as of 2026-11-20)"
+    assert [c.value for c in sheet[2]] == ["Document No.", "Title", "Type", "Version", "Status", "Effective date",
+                                           "Change No.", "Approved by", "Next review", "Open draft", "Compiled by"]
+    assert [c.value for c in sheet[3]][:5] == [DOC, "Evaluation plan Q4", "Evaluation plan", "1.0", "Draft"]
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:K3"
+    assert sheet.print_title_rows == "$2:$2"
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == \
+        ("landscape", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
 
 
 @pytest.mark.parametrize("args, code, stderr", [
