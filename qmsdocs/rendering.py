@@ -102,12 +102,28 @@ def render_revision(ws: Workspace, rev: Row, state: str, head: Head, as_of: dt.d
     context = {"frame": frame.context(), "L": labels(config.language), **content}
     template = load_frozen_template(ws.store.get(bundle.template_sha256, f"{bundle.kind} template"),
                                     ws.template_names.get(bundle.template_sha256, f"{bundle.kind}.docx"))
+    from qmsdocs.template_check import require_printed
+
+    require_printed(bundle.template_sha256, ws.template_names.get(bundle.template_sha256, f"{bundle.kind}.docx"),
+                    template.sources, bundle.kind, content)
     filled = template.fill(context, frame.core_properties(), kind.media(data, config) if kind.media else None,
                            witness_properties(frame, head, state))
-    check_readback(filled.package, frame.values() + doctypes.leaf_texts(content), frame.doc_no, filled.text)
+    check_readback(filled.package, frame.values() + doctypes.leaf_texts(content), frame.doc_no, filled.text,
+                   template=(bundle.template_sha256, template.sources), context=context)
     return filled.package
 
 
-def check_readback(package: bytes, expected: list[str], what: str, text: str | None = None) -> None:
-    """Raise ReadbackError unless every expected value appears in the document's text."""
+def check_readback(package: bytes, expected: list[str], what: str, text: str | None = None, *,
+                   template: tuple[str, dict[str, str]] | None = None,
+                   context: dict[str, Any] | None = None) -> None:
+    """Raise ReadbackError unless the saved ``package`` shows what it must.
+
+    Every expected value must appear in the document's text; with ``template`` (its sha256 and
+    patched sources) and the ``context`` it was filled with, every templated paragraph must also be
+    found exactly, in its part, in the package opened again (see :mod:`qmsdocs.readback`).
+    """
     check_text(ooxml.document_text(package) if text is None else text, expected, what)
+    if template is not None and context is not None:
+        from qmsdocs import readback
+
+        readback.check_saved(package, readback.layout_for(*template), context, what)

@@ -57,7 +57,8 @@ def render_log(ws: Workspace, document_id: int, as_of: dt.date, head: Head) -> b
                                     "revlog.docx")
     filled = template.fill(context, core, None, witness_properties(frame, head, "revlog"))
     expected = [frame.doc_no, frame.title] + [v for row in log["revisions"] for v in row.values() if v]
-    check_readback(filled.package, expected, f"{frame.doc_no} revision log", filled.text)
+    check_readback(filled.package, expected, f"{frame.doc_no} revision log", filled.text,
+                   template=(bundle.revlog_template_sha256, template.sources), context=context)
     return filled.package
 
 

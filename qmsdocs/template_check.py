@@ -1,12 +1,13 @@
 """``qms template check``: which placeholders of a user's template are unknown, which are missing."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from qmsdocs import doctypes
 from qmsdocs.config import Config
-from qmsdocs.errors import TemplateError
+from qmsdocs.errors import ReadbackError, TemplateError
 from qmsdocs.render import environment, patched_parts
 
 
@@ -26,42 +27,100 @@ def context_paths(value: Any, prefix: str = "") -> set[str]:
 
 
 def template_paths(source: str) -> set[str]:
-    """Return the dotted paths a Jinja template reads, loop variables resolved to their lists."""
+    """Return the dotted paths a Jinja template reads, loop variables resolved to their lists.
+
+    Loop variables are resolved in their own loop: two loops may both call their item ``p``.
+    """
     from jinja2 import nodes
 
     ast = environment().parse(source)
-    aliases: dict[str, str] = {}
+    found: set[str] = set()
+    loop_names: set[str] = set()
 
-    def path_of(node: Any) -> str | None:
+    def path_of(node: Any, aliases: dict[str, str]) -> str | None:
         if isinstance(node, nodes.Name):
             return aliases.get(node.name, node.name)
         if isinstance(node, nodes.Getattr):
-            base = path_of(node.node)
+            base = path_of(node.node, aliases)
             return f"{base}.{node.attr}" if base else None
         if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
-            base = path_of(node.node)
+            base = path_of(node.node, aliases)
             if base is None:
                 return None
             return f"{base}[]" if isinstance(node.arg.value, int) else f"{base}.{node.arg.value}"
         return None
 
-    for loop in ast.find_all(nodes.For):
-        if isinstance(loop.target, nodes.Name):
-            base = path_of(loop.iter)
-            if base:
-                aliases[loop.target.name] = f"{base}[]"
-    found = {p for n in ast.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)) if (p := path_of(n))}
-    loop_names = set(aliases)
+    def visit(node: Any, aliases: dict[str, str]) -> None:
+        if isinstance(node, nodes.For):
+            visit(node.iter, aliases)
+            inner = dict(aliases)
+            base = path_of(node.iter, aliases)
+            if isinstance(node.target, nodes.Name) and base:
+                inner[node.target.name] = f"{base}[]"
+                loop_names.add(node.target.name)
+            for child in [*node.body, *node.else_]:
+                visit(child, inner)
+            if node.test is not None:
+                visit(node.test, inner)
+            return
+        if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+            path = path_of(node, aliases)
+            if path:
+                found.add(path)
+        for child in node.iter_child_nodes():
+            visit(child, aliases)
+
+    visit(ast, {})
     # Keep only the longest chains: "frame" is a prefix of "frame.doc_no".
     return {p for p in found if p not in loop_names and not any(o.startswith(p + ".") or o.startswith(p + "[")
                                                                for o in found)}
+
+
+#: Frame fields every controlled document must print, whatever its kind.
+FRAME_FIELDS = frozenset({"frame.doc_no", "frame.title", "frame.version_text", "frame.mark",
+                          "frame.history[].change_no"})
+
+
+def used_paths(name: str, sources: dict[str, str]) -> set[str]:
+    """Return the dotted paths the templated parts read; TemplateError names a syntax error."""
+    used: set[str] = set()
+    for part, source in sources.items():
+        try:
+            used |= template_paths(source)
+        except Exception as exc:  # a syntax error is itself the finding
+            raise TemplateError(f"{name}: {part}: template syntax error: {exc}") from None
+    used.discard("range")
+    return used
+
+
+@functools.lru_cache(maxsize=32)
+def _used_cached(key: str, name: str, sources: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    return frozenset(used_paths(name, dict(sources)))
+
+
+def missing_fields(used: set[str] | frozenset[str], content: dict[str, Any]) -> list[str]:
+    """Return the fields of ``content`` (and the frame) that no placeholder in ``used`` prints."""
+    wanted = {p for p in context_paths(content) if not p.endswith("[]")} | FRAME_FIELDS
+    covered = {w for w in wanted if any(u == w or w.startswith(u + ".") for u in used)}
+    return sorted(wanted - covered)
+
+
+def require_printed(key: str, name: str, sources: dict[str, str], kind: str, content: dict[str, Any]) -> None:
+    """Refuse (exit 1) a template that does not print every field of ``content``, before anything is registered.
+
+    ``key`` is the template's sha256 (the parse is cached under it); ``name`` names it in the message.
+    """
+    missing = missing_fields(_used_cached(key, name, tuple(sorted(sources.items()))), content)
+    if missing:
+        raise ReadbackError(f"{name}: the {kind} template does not print {', '.join(missing)}; nothing was "
+                            f"registered (see: qms template check {name} --type {kind})")
 
 
 def check_template(path: Path, doc_type: str, config: Config, sample: Any) -> dict[str, Any]:
     """Return the unknown and missing placeholders of template ``path`` for ``doc_type``.
 
     ``sample`` is parsed workbook data of that type: its context gives the known placeholders.
-    Unknown ones would stop rendering; missing content ones would fail the read-back check.
+    Unknown ones would stop rendering; missing ones are refused at new, revise and update.
     """
     import datetime as dt
 
@@ -76,18 +135,9 @@ def check_template(path: Path, doc_type: str, config: Config, sample: Any) -> di
     known = context_paths({"frame": frame.context(), "L": labels(config.language), **content})
     known_prefixes = known | {k.rsplit(".", 1)[0] for k in known} | {k[:-2] for k in known if k.endswith("[]")}
     _, sources = patched_parts(path)
-    used: set[str] = set()
-    for name, source in sources.items():
-        try:
-            used |= template_paths(source)
-        except Exception as exc:  # a syntax error is itself the finding
-            raise TemplateError(f"{path}: {name}: template syntax error: {exc}") from None
-    used.discard("range")
+    used = used_paths(str(path), sources)
     unknown = sorted(p for p in used if p not in known_prefixes)
-    wanted = {p for p in context_paths(content) if not p.endswith("[]")} | {
-        "frame.doc_no", "frame.title", "frame.version_text", "frame.mark", "frame.history[].change_no"}
-    covered = {w for w in wanted if any(u == w or w.startswith(u + ".") for u in used)}
-    missing = sorted(wanted - covered)
+    missing = missing_fields(used, content)
     return {"template": str(path), "type": doc_type, "unknown": unknown, "missing": missing,
             "ok": not unknown and not missing}
 

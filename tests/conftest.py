@@ -1,8 +1,11 @@
 """Shared fixtures: a fresh workspace, a fixed 'today', and input workbooks built on the fly."""
 from __future__ import annotations
 
+import contextlib
+
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,22 +86,29 @@ def add_roster(root: Path) -> None:
         w.close()
 
 
-@pytest.fixture(scope="session")
-def _roster_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One workspace with the roster, made once (passwords are slow to hash on purpose) and copied."""
+@contextlib.contextmanager
+def today_is(day: str) -> Iterator[None]:
+    """Set QMS_TODAY for the block (for fixtures wider than one test, where monkeypatch cannot go)."""
     import os
 
-    root = tmp_path_factory.mktemp("template") / "ws"
     before = os.environ.get("QMS_TODAY")
-    os.environ["QMS_TODAY"] = TODAY
+    os.environ["QMS_TODAY"] = day
     try:
-        workspace.init(root, "Hong'ou Display", "Technical Quality Dept.", "en")
-        add_roster(root)
+        yield
     finally:
         if before is None:
             os.environ.pop("QMS_TODAY", None)
         else:
             os.environ["QMS_TODAY"] = before
+
+
+@pytest.fixture(scope="session")
+def _roster_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One workspace with the roster, made once (passwords are slow to hash on purpose) and copied."""
+    root = tmp_path_factory.mktemp("template") / "ws"
+    with today_is(TODAY):
+        workspace.init(root, "Hong'ou Display", "Technical Quality Dept.", "en")
+        add_roster(root)
     return root
 
 
