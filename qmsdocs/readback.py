@@ -46,6 +46,9 @@ class Slot:
     fragment: str
     #: The expressions it prints, for messages.
     fields: tuple[str, ...]
+    #: The paragraph's text as static words and printed expressions (``(text, False)`` or
+    #: ``(expression, True)``), or None when only Jinja can render it (a tag inside the paragraph).
+    pieces: tuple[tuple[str, bool], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -108,19 +111,55 @@ def layout_of(sources: Mapping[str, str]) -> Layout:
             fragment = source[start:end]
             fields = tuple(m.group(1).strip() for m in _PRINT.finditer(fragment))
             balanced = _balanced(inner)
-            if fields and balanced and None not in loops:
-                try:
-                    env.from_string(fragment)
-                except Exception:  # noqa: BLE001 - a fragment Jinja cannot take alone is not checked here
-                    pass
-                else:
-                    slots.append(Slot(part, tuple(x for x in loops if x is not None),
-                                      tuple(c for f in frames for c in f), fragment, fields))
+            if fields and balanced and None not in loops and _fragment_ok(env, fragment, bool(inner)):
+                slots.append(Slot(part, tuple(x for x in loops if x is not None),
+                                  tuple(c for f in frames for c in f), fragment, fields, _pieces(fragment)))
             if not balanced:
                 for _, _, kind, body in inner:
                     _apply(kind, body, loops, frames)
             tag_index += len(inner)
     return Layout(tuple(slots), namespaces)
+
+
+#: What a paragraph's text is made of, read the way :func:`qmsdocs.ooxml.paragraph_texts` reads it.
+_TEXT_TOKEN = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:t(?:\s[^>]*)?/>|<w:(tab)\b[^>]*>|<w:(br|cr)\b[^>]*>")
+
+
+def _pieces(fragment: str) -> tuple[tuple[str, bool], ...] | None:
+    """Return a paragraph's text as static words and printed expressions, or None if it has tags."""
+    from html import unescape
+
+    if "{%" in fragment:
+        return None
+    out: list[tuple[str, bool]] = []
+    outside = _TEXT_TOKEN.sub("", fragment)
+    if "{{" in outside:  # a value printed outside any text run: leave it to Jinja
+        return None
+    for match in _TEXT_TOKEN.finditer(fragment):
+        if match.group(2):
+            out.append(("\t", False))
+        elif match.group(3):
+            out.append(("\n", False))
+        elif match.group(1):
+            text = unescape(match.group(1))
+            position = 0
+            for printed in _PRINT.finditer(text):
+                out.append((text[position:printed.start()], False))
+                out.append((printed.group(1).strip(), True))
+                position = printed.end()
+            out.append((text[position:], False))
+    return tuple(p for p in out if p[0] or p[1])
+
+
+def _fragment_ok(env: Any, fragment: str, has_tags: bool) -> bool:
+    """Return whether a paragraph can be checked alone (one with tags must compile by itself)."""
+    if not has_tags and "{%" not in fragment:
+        return True
+    try:
+        env.from_string(fragment)
+    except Exception:  # noqa: BLE001 - a fragment Jinja cannot take alone is not checked here
+        return False
+    return True
 
 
 def _balanced(tags: list[tuple[int, int, str, str]]) -> bool:
@@ -183,18 +222,81 @@ def expected_paragraphs(layout: Layout, context: Mapping[str, Any]) -> dict[str,
     out: dict[str, Counter[str]] = {}
     rendered: dict[str, list[str]] = {}
     for slot in layout.slots:
-        template = _compiled(env, slot.fragment)
+        texts = out.setdefault(slot.part, Counter())
         for scope in _scopes(env, slot, dict(context)):
-            if all(bool(_expression(env, expr)(**scope)) == truth for expr, truth in slot.conditions):
-                rendered.setdefault(slot.part, []).append(template.render(**scope))
+            if not all(bool(evaluate(env, expr, scope)) == truth for expr, truth in slot.conditions):
+                continue
+            if slot.pieces is not None:
+                texts["".join(_shown(evaluate(env, text, scope)) if printed else text
+                              for text, printed in slot.pieces)] += 1
+            else:
+                rendered.setdefault(slot.part, []).append(_compiled(env, slot.fragment).render(**scope))
     for part, fragments in rendered.items():
         xml = f"<root{layout.namespaces.get(part, '')}>{''.join(fragments)}</root>".encode()
         try:
-            texts = ooxml.paragraph_texts(xml)
+            out[part].update(ooxml.paragraph_texts(xml))
         except etree.XMLSyntaxError as exc:
             raise ReadbackError(f"{part}: a templated paragraph is not well-formed ({exc})") from None
-        out[part] = Counter(texts)
     return out
+
+
+def _shown(value: Any) -> str:
+    """Return a printed value as the saved file's text reads it back (see render._finalize)."""
+    if value is None:
+        return ""
+    return (value if isinstance(value, str) else str(value)).replace("\r\n", "\n")
+
+
+_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*$")
+_STEP = re.compile(r"\.([A-Za-z_]\w*)|\[(\d+)\]")
+
+
+def evaluate(env: Any, expr: str, scope: Mapping[str, Any]) -> Any:
+    """Return the value of a template expression in ``scope``.
+
+    Dotted paths (``plan.scope``, ``frame.approvals[4].name``), ``not`` and ``or`` of them are
+    looked up directly, as Jinja would; anything else goes through Jinja's sandbox.
+    """
+    text = expr.strip()
+    if text.startswith("not "):
+        return not evaluate(env, text[4:], scope)
+    if " or " in text:
+        parts = [p.strip() for p in text.split(" or ")]
+        if all(_PATH.match(p) for p in parts):
+            value: Any = None
+            for part in parts:
+                value = evaluate(env, part, scope)
+                if value:
+                    return value
+            return value
+    if _PATH.match(text):
+        head = re.match(r"[A-Za-z_]\w*", text)
+        assert head is not None
+        name = head.group(0)
+        if name in scope:
+            value = scope[name]
+            found = True
+            for step in _STEP.finditer(text, head.end()):
+                value, found = _step(value, step.group(1), step.group(2))
+                if not found:
+                    break
+            if found:
+                return value
+    return _expression(env, text)(**scope)
+
+
+def _step(value: Any, attr: str | None, index: str | None) -> tuple[Any, bool]:
+    """Return one lookup step (Jinja's: an item, else an attribute) and whether it was found."""
+    try:
+        if index is not None:
+            return value[int(index)], True
+        if isinstance(value, Mapping):
+            if attr in value:
+                return value[attr], True
+            return None, False
+        return getattr(value, attr), True  # type: ignore[arg-type]
+    except (LookupError, TypeError, AttributeError):
+        return None, False
 
 
 def _scopes(env: Any, slot: Slot, scope: dict[str, Any], depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -206,7 +308,7 @@ def _scopes(env: Any, slot: Slot, scope: dict[str, Any], depth: int = 0) -> Iter
     if not names:  # a condition's place in the order of blocks
         yield from _scopes(env, slot, scope, depth + 1)
         return
-    items = list(_expression(env, iterable)(**scope) or ())
+    items = list(evaluate(env, iterable, scope) or ())
     for index, item in enumerate(items):
         inner = dict(scope)
         if len(names) == 1:
@@ -255,7 +357,13 @@ def check_saved(package: bytes, layout: Layout, context: Mapping[str, Any], what
     import io
     import zipfile
 
-    expected = expected_paragraphs(layout, context)
+    try:
+        expected = expected_paragraphs(layout, context)
+    except ReadbackError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the renderer took this template; say what the check could not
+        raise ReadbackError(f"{what}: the read-back could not follow the template ({exc}); nothing was "
+                            "registered") from None
     with zipfile.ZipFile(io.BytesIO(package)) as zf:
         for part, wanted in expected.items():
             try:
