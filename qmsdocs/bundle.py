@@ -56,10 +56,21 @@ class Bundle:
     settings: dict[str, Any]
     #: Word-body documents: whether the frame adds a cover ("standard") or not ("none").
     cover: str = "standard"
+    #: Word-body documents: the file as given (a .doc, or a .docx with tracked changes), kept as
+    #: evidence beside the clean .docx that is frozen as the input.
+    source_name: str = ""
+    source_sha256: str = ""
+    #: The revision record of a document registered at its existing number: rows of (version, pages,
+    #: change_no, changed_by, effective_date, summary) taken over from before qmsdocs.
+    history: tuple[tuple[str, ...], ...] = ()
 
     def encode(self) -> bytes:
         """Return the canonical bytes of the bundle (equal content, equal bytes)."""
         body = {"format": FORMAT} | dataclasses.asdict(self)
+        # Left out while empty, so a bundle without them encodes as before they existed.
+        for name in _OPTIONAL:
+            if not body[name]:
+                del body[name]
         return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def config(self, base: Config | None = None) -> Config:
@@ -74,7 +85,11 @@ class Bundle:
 
     def objects(self) -> list[str]:
         """Return the sha256 of every object the bundle references."""
-        return [s for s in (self.input_sha256, self.template_sha256, self.revlog_template_sha256) if s]
+        return [s for s in (self.input_sha256, self.template_sha256, self.revlog_template_sha256,
+                            self.source_sha256) if s]
+
+
+_OPTIONAL = ("source_name", "source_sha256", "history")
 
 
 def load(store: ObjectStore, sha: str) -> Bundle:
@@ -83,6 +98,7 @@ def load(store: ObjectStore, sha: str) -> Bundle:
     try:
         raw = json.loads(data)
         raw.pop("format")
+        raw["history"] = tuple(tuple(row) for row in raw.get("history", ()))
         return Bundle(**raw)
     except (ValueError, TypeError, KeyError):
         raise IntegrityError(f"the frozen revision bundle {sha[:12]}… cannot be read") from None

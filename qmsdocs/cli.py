@@ -198,26 +198,48 @@ def sheet(ctx: click.Context, kind: str, out: str, force: bool, as_json: bool) -
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(DOC_TYPES))
-@click.option("--data", required=True, metavar="FILE.xlsx", help="The filled input workbook.")
-@click.option("--title", help="Document title (default: the workbook's title field).")
+@click.argument("kind")
+@click.option("--data", metavar="FILE.xlsx", help="plan, minutes, scores: the filled input workbook.")
+@click.option("--body", metavar="FILE", help="Word-body kinds: the Word document (.docx; .doc, .odt or .rtf are "
+                                             "converted with LibreOffice).")
+@click.option("--title", help="Document title (default: the workbook's title field; required with --body).")
 @click.option("--xlsx", metavar="FILE.xlsx", help="scores: also write the results workbook.")
 @click.option("--split", metavar="DIR", help="scores: also write one working copy per staff member into DIR.")
 @click.option("--jobs", type=click.IntRange(1, 64), help="scores: render --split files in N processes.")
+@click.option("--cover", type=click.Choice(["standard", "none"]), help="--body: the standard cover (default) or none "
+                                                                     "(the control header alone).")
+@click.option("--accept-changes", is_flag=True, help="--body: accept every tracked change (else refused).")
+@click.option("--drop-comments", is_flag=True, help="--body: remove the comments (else refused).")
+@click.option("--doc-no", metavar="NO", help="--body: register an existing controlled document at its number "
+                                            "(with --version and --effective).")
+@click.option("--version", "version", metavar="V", help="--doc-no: its current version, e.g. 2.1.")
+@click.option("--effective", metavar="YYYY-MM-DD", help="--doc-no: the date that version took effect.")
+@click.option("--history", metavar="FILE.xlsx", help="--doc-no: its earlier revision record (sheet History: "
+                                                    "version, pages, change_no, changed_by, effective_date, summary).")
 @force_option
 @by_option
 @password_option
 @json_option
 @click.pass_context
-def new(ctx: click.Context, kind: str, data: str, title: str | None, xlsx: str | None, split: str | None,
-        jobs: int | None, force: bool, by: str | None, password_stdin: bool, as_json: bool) -> None:
-    """Create a new document of KIND as draft revision 1.0 (or A/0) from a workbook."""
+def new(ctx: click.Context, kind: str, data: str | None, body: str | None, title: str | None, xlsx: str | None,
+        split: str | None, jobs: int | None, cover: str | None, accept_changes: bool, drop_comments: bool,
+        doc_no: str | None, version: str | None, effective: str | None, history: str | None, force: bool,
+        by: str | None, password_stdin: bool, as_json: bool) -> None:
+    """Create a new document of KIND as draft revision 1.0 (or A/0).
+
+    \b
+    KIND is plan, minutes or scores (made from a workbook, --data), or a Word-body kind (--body):
+    manual 质量手册, procedure 程序文件, regulation 管理办法, instruction 作业指导书, form 表单,
+    or one the workspace names in qms.toml ([kinds.NAME]).
+    """
     from qmsdocs.working_copies import new_with_outputs
 
     ws = _workspace(ctx)
     with _progress("Writing --split files" if split else None) as progress:
         result = new_with_outputs(ws, kind, data, title, xlsx=xlsx, split=split, jobs=jobs, force=force,
-                                    by=by, password=_passwords(password_stdin), progress=progress)
+                                    by=by, password=_passwords(password_stdin), progress=progress, body=body,
+                                    cover=cover, accept_changes=accept_changes, drop_comments=drop_comments,
+                                    doc_no=doc_no, version=version, effective=effective, history=history)
     _emit(result, as_json, _revision_line("Created", result))
 
 
@@ -227,24 +249,32 @@ def new(ctx: click.Context, kind: str, data: str, title: str | None, xlsx: str |
 @click.option("--by", "by", required=True, metavar="NAME", help="Who made the change (更改人).")
 @click.option("--summary", required=True, help="What changed (摘要).")
 @click.option("--data", metavar="FILE.xlsx", help="New input workbook (default: the previous revision's).")
+@click.option("--body", metavar="FILE", help="New Word document (default: the previous revision's).")
+@click.option("--accept-changes", is_flag=True, help="--body: accept every tracked change (else refused).")
+@click.option("--drop-comments", is_flag=True, help="--body: remove the comments (else refused).")
 @click.option("--pages", help="Pages changed (页码), e.g. 3-5 (default: all).")
 @click.option("--major", is_flag=True, help="A major revision: 1.1 → 2.0, A/1 → B/0.")
 @password_option
 @json_option
 @click.pass_context
 def revise(ctx: click.Context, doc_no: str, change_no: str, by: str, summary: str, data: str | None,
-           pages: str | None, major: bool, password_stdin: bool, as_json: bool) -> None:
+           body: str | None, accept_changes: bool, drop_comments: bool, pages: str | None, major: bool,
+           password_stdin: bool, as_json: bool) -> None:
     """Open a new draft revision of an effective document."""
     from qmsdocs import lifecycle
 
     result = lifecycle.revise(_workspace(ctx), doc_no, change_no, by, summary, data, pages, major,
-                              password=_passwords(password_stdin))
+                              password=_passwords(password_stdin), body=body, accept_changes=accept_changes,
+                              drop_comments=drop_comments)
     _emit(result, as_json, _revision_line("Revised", result))
 
 
 @cli.command()
 @click.argument("doc_no")
 @click.option("--data", metavar="FILE", help="New input workbook.")
+@click.option("--body", metavar="FILE", help="New Word document.")
+@click.option("--accept-changes", is_flag=True, help="--body: accept every tracked change (else refused).")
+@click.option("--drop-comments", is_flag=True, help="--body: remove the comments (else refused).")
 @click.option("--title", help="New title.")
 @click.option("--summary", help="New summary of the change.")
 @click.option("--pages", help="New pages changed.")
@@ -252,13 +282,15 @@ def revise(ctx: click.Context, doc_no: str, change_no: str, by: str, summary: st
 @password_option
 @json_option
 @click.pass_context
-def update(ctx: click.Context, doc_no: str, data: str | None, title: str | None, summary: str | None,
-           pages: str | None, by: str | None, password_stdin: bool, as_json: bool) -> None:
+def update(ctx: click.Context, doc_no: str, data: str | None, body: str | None, accept_changes: bool,
+           drop_comments: bool, title: str | None, summary: str | None, pages: str | None, by: str | None,
+           password_stdin: bool, as_json: bool) -> None:
     """Correct the open draft of DOC_NO (today's settings and templates); voids its signatures."""
     from qmsdocs import lifecycle
 
     result = lifecycle.update(_workspace(ctx), doc_no, data, title, summary, pages, by=by,
-                              password=_passwords(password_stdin))
+                              password=_passwords(password_stdin), body=body, accept_changes=accept_changes,
+                              drop_comments=drop_comments)
     voided = f"\n  voided: {', '.join(result['voided'])}" if result["voided"] else ""
     _emit(result, as_json, _revision_line("Updated", result) + voided)
 
@@ -518,7 +550,7 @@ def config_apply(ctx: click.Context, by: str | None, password_stdin: bool, as_js
 
 # -- reports ---------------------------------------------------------------------------------
 @cli.command(name="list")
-@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Only documents of this type.")
+@click.option("--type", "doc_type", metavar="KIND", help="Only documents of this kind (plan, regulation, …).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only documents with this status (draft: every open draft).")
 @click.option("--xlsx", metavar="FILE", help="Also write the master list as a workbook.")
 @force_option
@@ -631,6 +663,25 @@ def export(ctx: click.Context, out: str, doc_nos: tuple[str, ...], pdf: bool, fo
     lines = [f"Wrote {result['path']} ({len(result['files']) + 1} files, sha256 {result['sha256']})"]
     lines += [f"  {d['doc_no']} {d['version']} effective {d['effective_date']}" for d in result["documents"]]
     _emit(result, as_json, "\n".join(lines))
+
+
+@cli.command()
+@click.argument("doc_no")
+@click.option("--version", "version", metavar="V", help="Which revision (default: the newest).")
+@click.option("--body", "bare", is_flag=True, help="The bare Word body, without cover and control header "
+                                                   "(to edit for the next revision).")
+@click.option("-o", "--output", "out", required=True, metavar="FILE.docx", help="Where to write it.")
+@force_option
+@json_option
+@click.pass_context
+def get(ctx: click.Context, doc_no: str, version: str | None, bare: bool, out: str, force: bool,
+        as_json: bool) -> None:
+    """Write a revision's file of DOC_NO: the controlled file, or with --body the bare Word body."""
+    from qmsdocs.kinds.body import get_file
+
+    result = get_file(_workspace(ctx, write=False), doc_no, version, out, body=bare, force=force)
+    what = "body" if bare else "file"
+    _emit(result, as_json, f"Wrote the {what} of {result['doc_no']} version {result['version']} to {result['path']}")
 
 
 @cli.command()

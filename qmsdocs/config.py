@@ -13,13 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import ConfigError, DataError
-from qmsdocs.names import DOC_TYPES, ROLES  # noqa: F401  (re-exported: config is where callers look)
+from qmsdocs.names import BODY_KINDS, DOC_TYPES, ROLES  # noqa: F401  (re-exported: config is where callers look)
 
 LANGUAGES = ("zh", "en")
 SCHEMES = ("decimal", "letter")
 GRADES = ("excellent", "good", "satisfactory")
 
-DEFAULT_CODES = {"plan": "KP", "minutes": "HY", "scores": "PF"}
+DEFAULT_CODES = {"plan": "KP", "minutes": "HY", "scores": "PF",
+                 "manual": "SC", "procedure": "CX", "regulation": "GL", "instruction": "ZY", "form": "BD"}
+#: The kinds every workspace knows: the generated ones and the built-in Word-body ones.
+BUILTIN_KINDS = DOC_TYPES + tuple(BODY_KINDS)
+#: Bounds of the kinds a workspace adds in qms.toml.
+MAX_KINDS = 64
+_KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_KIND_KEYS = ("label_zh", "label_en", "code", "required", "pattern")
 DEFAULT_PATTERN = "HO-JZ-{code}-{year}-{seq:03d}"
 _PATTERN_FIELD = re.compile(r"\{(\w+)(?::(0?\d*)d?)?\}")
 
@@ -34,6 +41,18 @@ MAX_DEPTH = 8
 #: A plain decimal number: no NaN, no infinity, an exponent of at most three digits.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,3})?")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class KindSettings:
+    """What qms.toml says of one kind (``[kinds.NAME]``): its cover labels, release roles, numbering."""
+
+    label_zh: str = ""
+    label_en: str = ""
+    #: The roles a release of this kind requires (None: ``release.required``).
+    required: tuple[str, ...] | None = None
+    #: The numbering pattern of this kind (None: ``numbering.pattern``).
+    pattern: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,13 +82,29 @@ class Config:
     review_months: int = 24
     #: The register's database: "" for the workspace's own SQLite file, else a postgresql:// URL.
     register_url: str = ""
+    #: The ``[kinds.NAME]`` tables: settings of built-in kinds and the Word-body kinds the workspace adds.
+    kinds: dict[str, KindSettings] = field(default_factory=dict)
 
     def control(self) -> dict[str, object]:
         """Return the settings that govern control, as recorded by ``qms config apply``."""
-        return {"signatures.mode": self.signature_mode,
-                "signatures.may_combine": [list(p) for p in self.may_combine],
-                "release.required": list(self.required_roles),
-                "review.interval_months": self.review_months}
+        out: dict[str, object] = {"signatures.mode": self.signature_mode,
+                                  "signatures.may_combine": [list(p) for p in self.may_combine],
+                                  "release.required": list(self.required_roles),
+                                  "review.interval_months": self.review_months}
+        # Only when some kind has roles of its own: a workspace without them records what it did before.
+        by_kind = {name: list(k.required) for name, k in sorted(self.kinds.items()) if k.required is not None}
+        if by_kind:
+            out["release.required_by_kind"] = by_kind
+        return out
+
+    def pattern_for(self, kind: str) -> str:
+        """Return the numbering pattern of ``kind`` (its own, else the workspace's)."""
+        own = self.kinds.get(kind)
+        return own.pattern if own is not None and own.pattern else self.pattern
+
+    def kind_names(self) -> tuple[str, ...]:
+        """Return every kind of this workspace: built-in ones first, then those qms.toml adds."""
+        return BUILTIN_KINDS + tuple(k for k in self.kinds if k not in BUILTIN_KINDS)
 
 
 def default_toml(company: str | None, department: str | None, language: str) -> str:
@@ -95,6 +130,20 @@ pattern = "{DEFAULT_PATTERN}"
 plan = "KP"      # evaluation plan 考评策划书
 minutes = "HY"   # meeting minutes 会议纪要
 scores = "PF"    # score sheets 考评评分表
+manual = "SC"       # quality manual 质量手册 (a Word document: qms new manual --body FILE.docx)
+procedure = "CX"    # procedure 程序文件
+regulation = "GL"   # regulation 管理办法/制度
+instruction = "ZY"  # work instruction 作业指导书
+form = "BD"         # form 表单/记录格式
+
+# Kinds of Word document of your own, put under control like the ones above, e.g.
+# [kinds.drawing]
+# label_zh = "图纸"
+# label_en = "DRAWING"
+# code = "TZ"
+# A kind may also set its own release roles and numbering pattern (built-in kinds too):
+# required = ["compile", "review", "approve"]
+# pattern = "HO-{{code}}-{{seq:04d}}"
 
 [versions]
 # "decimal": 1.0, minor 1.1, major 2.0.  "letter": A/0, minor A/1, major B/0.
@@ -149,6 +198,7 @@ _SCHEMA: dict[str, Any] = {
     "scoring": {"leader_weight": (int, float, str), "grades": dict, "show_raters": bool},
     "templates": dict,
     "register": {"url": str},
+    "kinds": dict,
 }
 
 
@@ -247,6 +297,71 @@ def _check_shape(raw: dict[str, Any], schema: dict[str, Any], where: str, prefix
             raise ConfigError(f"{where}: {name} = {_shown(value)} has the wrong type")
 
 
+def _pattern(value: str, name: str, where: str) -> str:
+    """Return a numbering pattern if it is one; else raise ConfigError naming ``name``."""
+    pattern = _text(value, name, where, MAX_PATTERN_CHARS)
+    for m in _PATTERN_FIELD.finditer(pattern):
+        digits = (m.group(2) or "")[1:] if (m.group(2) or "").startswith("0") else m.group(2) or ""
+        if m.group(2) and not (digits and WIDTHS[0] <= int(digits) <= WIDTHS[1]):
+            raise ConfigError(f"{where}: {name} = {_shown(pattern)}: the width in {m.group()} must be "
+                              f"from {WIDTHS[0]} to {WIDTHS[1]}, as in {{{m.group(1)}:03d}}")
+    names = [m.group(1) for m in _PATTERN_FIELD.finditer(pattern)]
+    unknown = sorted(set(names) - {"code", "year", "seq"})
+    if unknown or "seq" not in names or re.search(r"[\\/:*?\"<>|\s]", _PATTERN_FIELD.sub("", pattern)):
+        raise ConfigError(
+            f"{where}: {name} = {pattern!r} must contain {{seq}}, may use {{code}} and {{year}}, "
+            "and no spaces or characters a file name cannot hold"
+        )
+    return pattern
+
+
+def _code(code: Any, name: str, where: str) -> str:
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9]{1,8}", code):
+        raise ConfigError(f"{where}: {name} = {code!r} must be 1 to 8 letters or digits")
+    return code
+
+
+def _roles(required: Any, name: str, where: str) -> tuple[str, ...]:
+    if not isinstance(required, list) or any(not isinstance(r, str) or r not in ROLES for r in required) \
+            or "approve" not in required:
+        raise ConfigError(
+            f"{where}: {name} = {required!r} must list roles from {', '.join(ROLES)} and include approve"
+        )
+    return tuple(r for r in ROLES if r in required)
+
+
+def _kinds(raw: dict[str, Any], where: str) -> dict[str, KindSettings]:
+    """Return the ``[kinds.NAME]`` tables: settings of built-in kinds, and new Word-body kinds."""
+    if len(raw) > MAX_KINDS:
+        raise ConfigError(f"{where}: [kinds] names {len(raw)} kinds; at most {MAX_KINDS} are allowed")
+    out = {}
+    for name, table in raw.items():
+        if not _KIND_NAME.fullmatch(name) or name == "revlog":
+            raise ConfigError(f"{where}: kinds.{name}: a kind's name is 1 to 32 lowercase letters, digits or _, "
+                              "starting with a letter (and not revlog)")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: kinds.{name} must be a table [kinds.{name}]")
+        for key in table:
+            if key not in _KIND_KEYS:
+                raise ConfigError(f"{where}: unknown key kinds.{name}.{key} (known: {', '.join(_KIND_KEYS)})")
+        labels = {}
+        for key in ("label_zh", "label_en"):
+            value = table.get(key)
+            if value is None:
+                if name not in BUILTIN_KINDS:
+                    raise ConfigError(f"{where}: kinds.{name} needs {key} (the name its cover shows)")
+                continue
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{where}: kinds.{name}.{key} must be a non-empty text")
+            labels[key] = _text(value, f"kinds.{name}.{key}", where, 40)
+        if name in DOC_TYPES and labels:
+            raise ConfigError(f"{where}: kinds.{name}: the labels of a generated kind come from its template")
+        required = _roles(table["required"], f"kinds.{name}.required", where) if "required" in table else None
+        pattern = _pattern(table["pattern"], f"kinds.{name}.pattern", where) if "pattern" in table else None
+        out[name] = KindSettings(labels.get("label_zh", ""), labels.get("label_en", ""), required, pattern)
+    return out
+
+
 def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     """Return a Config built from parsed TOML, checking every key and value."""
     _check_shape(raw, _SCHEMA, where)
@@ -262,30 +377,27 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
         raise ConfigError(f"{where}: language = {language!r} must be one of: zh, en")
     kwargs["language"] = language
 
-    pattern = _text(numbering.get("pattern", DEFAULT_PATTERN), "numbering.pattern", where, MAX_PATTERN_CHARS)
-    for m in _PATTERN_FIELD.finditer(pattern):
-        digits = (m.group(2) or "")[1:] if (m.group(2) or "").startswith("0") else m.group(2) or ""
-        if m.group(2) and not (digits and WIDTHS[0] <= int(digits) <= WIDTHS[1]):
-            raise ConfigError(f"{where}: numbering.pattern = {_shown(pattern)}: the width in {m.group()} must be "
-                              f"from {WIDTHS[0]} to {WIDTHS[1]}, as in {{{m.group(1)}:03d}}")
-    names = [m.group(1) for m in _PATTERN_FIELD.finditer(pattern)]
-    unknown = sorted(set(names) - {"code", "year", "seq"})
-    if unknown or "seq" not in names or re.search(r"[\\/:*?\"<>|\s]", _PATTERN_FIELD.sub("", pattern)):
-        raise ConfigError(
-            f"{where}: numbering.pattern = {pattern!r} must contain {{seq}}, may use {{code}} and {{year}}, "
-            "and no spaces or characters a file name cannot hold"
-        )
-    kwargs["pattern"] = pattern
+    kwargs["pattern"] = _pattern(numbering.get("pattern", DEFAULT_PATTERN), "numbering.pattern", where)
+    kinds = _kinds(raw.get("kinds", {}), where)
+    known_kinds = BUILTIN_KINDS + tuple(k for k in kinds if k not in BUILTIN_KINDS)
     codes = dict(DEFAULT_CODES)
     for doc_type, code in numbering.get("codes", {}).items():
-        if doc_type not in DOC_TYPES:
-            raise ConfigError(f"{where}: unknown key numbering.codes.{doc_type} (known: {', '.join(DOC_TYPES)})")
-        if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9]{1,8}", code):
-            raise ConfigError(f"{where}: numbering.codes.{doc_type} = {code!r} must be 1 to 8 letters or digits")
-        codes[doc_type] = code
+        if doc_type not in known_kinds:
+            raise ConfigError(f"{where}: unknown key numbering.codes.{doc_type} (known: {', '.join(known_kinds)})")
+        codes[doc_type] = _code(code, f"numbering.codes.{doc_type}", where)
+    for name, table in raw.get("kinds", {}).items():
+        if "code" in table:
+            code = _code(table["code"], f"kinds.{name}.code", where)
+            if name in numbering.get("codes", {}) and codes[name] != code:
+                raise ConfigError(f"{where}: kinds.{name}.code = {code!r} differs from numbering.codes.{name} = "
+                                  f"{codes[name]!r}; give the code once")
+            codes[name] = code
+        elif name not in codes:
+            raise ConfigError(f"{where}: kinds.{name} needs a code (1 to 8 letters or digits), e.g. code = \"TZ\"")
     if len(set(codes.values())) != len(codes):
         raise ConfigError(f"{where}: numbering.codes must differ from each other")
     kwargs["codes"] = codes
+    kwargs["kinds"] = kinds
 
     scheme = raw.get("versions", {}).get("scheme", "decimal")
     if scheme not in SCHEMES:

@@ -3,7 +3,8 @@
 A roster is set up with enrolment codes and passwords; the plan goes through new → update (which
 voids a signature) → sign → release → revise → reject → update → sign → release with a future
 date (taking effect later, shown with ``QMS_TODAY``-style dates); minutes and score sheets are
-made and released; the pending work is listed.
+made and released; the seed standard as a Word document (``records/regulation.docx``) is put
+under control as a regulation and revised; the pending work is listed.
 """
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from qmsdocs.errors import UsageError
 from qmsdocs.workspace import PROJECT_ROOT
 
 SAMPLES = PROJECT_ROOT / "records"
-SAMPLE_FILES = ("plan.xlsx", "minutes.xlsx", "scores.xlsx")
+SAMPLE_FILES = ("plan.xlsx", "minutes.xlsx", "scores.xlsx", "regulation.docx")
+#: The seed standard's title: the Word document the demo puts under control as a regulation.
+REGULATION_TITLE = "客户服务体系考评管理办法"
 COMPANY, DEPARTMENT = "四川虹欧显示器件有限公司", "技术质量部"
 #: The demo roster: name, roles. Each sets the password below with their enrolment code.
 ROSTER = (("刘芳", "admin"), ("王建国", "compile"), ("陈静", "standardize"), ("周志强", "review"),
@@ -139,6 +142,18 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
                 sign(scores["doc_no"], role, name)
             step("release 发布", lifecycle.release(ws, scores["doc_no"]))
             files += [scores["xlsx"], *scores["split"]]
+            regulation = step("new regulation --body 管理办法 (Word 文件纳入受控)", lifecycle.new(
+                ws, "regulation", body=SAMPLES / "regulation.docx", title=REGULATION_TITLE))["doc_no"]
+            for role, name in (("compile", "王建国"), ("standardize", "陈静"), ("review", "周志强"),
+                               ("approve", "赵德明")):
+                sign(regulation, role, name)
+            step("release 发布", lifecycle.release(ws, regulation))
+        with _day(d[10]):
+            step("revise 修订 (CR-2026-018)", lifecycle.revise(
+                ws, regulation, "CR-2026-018", "王建国", "规范性引用文件更新为 GB/T 19001-2016", password=PASSWORD))
+            for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
+                sign(regulation, role, name)
+            step("release 发布", lifecycle.release(ws, regulation))
             waiting = reports.pending(ws)["pending"]
             steps.append({"step": f"pending: {len(waiting)} item(s), e.g. {plan} 1.1 takes effect {d[14]}",
                           "doc_no": plan, "version": "1.1", "status": "approved", "path": ""})

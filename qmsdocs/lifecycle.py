@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from qmsdocs import clock, doctypes, numbering, people
+from qmsdocs import clock, kinds, numbering, people
 from qmsdocs.bundle import Bundle, settings_of
 from qmsdocs.command import Command, run
 from qmsdocs.db import Register, Row
@@ -141,13 +141,20 @@ def _view_sha(ws: Workspace, rev: Row, state: str) -> str | None:
 
 
 # -- freezing --------------------------------------------------------------------------------
-def _read_input(kind: str, data: str | Path) -> tuple[Any, bytes, list[str]]:
-    from qmsdocs.safeio import read_regular
+def _read_input(ws: Workspace, kind: kinds.Kind, given: str | Path, **options: Any) -> kinds.Input:
+    """Return the input of ``kind`` read from the file the user gave (``--data`` or ``--body``)."""
+    return kind.read(Path(given), str(given), **options)
 
-    path = Path(data)
-    blob = read_regular(path, 256 * 1024 * 1024, str(data))
-    parsed, warnings = doctypes.get(kind).read(path, str(data))
-    return parsed, blob, warnings
+
+def _input_of(kind: kinds.Kind, data: str | Path | None, body: str | Path | None) -> str | Path | None:
+    """Return the input file given for ``kind``; UsageError if the other option was used for it."""
+    if kind.input_option == "--data":
+        if body is not None:
+            raise UsageError(f"{kind.name} documents are made from a workbook: give --data FILE.xlsx, not --body")
+        return data
+    if data is not None:
+        raise UsageError(f"{kind.name} documents are Word documents: give --body FILE.docx, not --data")
+    return body
 
 
 def _template_bytes(ws: Workspace, kind: str) -> bytes:
@@ -158,23 +165,47 @@ def _template_bytes(ws: Workspace, kind: str) -> bytes:
         raise UsageError(f"{path}: the {kind} template cannot be read ({exc.strerror or exc})") from None
 
 
+def _settings(ws: Workspace, kind: kinds.Kind) -> dict[str, Any]:
+    """Return the frozen settings of a new bundle of ``kind`` (a body kind's cover label with them)."""
+    settings = settings_of(ws.config)
+    if not kind.uses_template:
+        settings["kind_label"] = [kind.label("zh"), kind.label("en")]
+    return settings
+
+
 def _freeze(cmd: Command, kind: str, title: str, summary: str, pages: str, input_name: str, blob: bytes | None,
-            base: Bundle | None) -> tuple[str, Bundle]:
-    """Store the input, templates and bundle of a revision; return the bundle's sha256 and the bundle."""
+            base: Bundle | None, *, given: kinds.Input | None = None, cover: str | None = None,
+            history: tuple[tuple[str, ...], ...] | None = None,
+            source: tuple[str, str] | None = None) -> tuple[str, Bundle]:
+    """Store the input, templates and bundle of a revision; return the bundle's sha256 and the bundle.
+
+    ``base`` is the bundle whose templates and settings are kept (``revise``); without it today's
+    are frozen. A body's cover choice and taken-over history carry over from ``base`` unless given.
+    """
     ws = cmd.ws
+    kind_obj = kinds.get(kind, ws.config) if base is None else kinds.of_bundle(base)
     input_sha = cmd.put(blob) if blob is not None else (base.input_sha256 if base else "")
-    if base is not None:
+    if given is not None and given.source is not None:
+        source = (given.source_name, cmd.put(given.source))
+    elif source is None:
+        source = (base.source_name, base.source_sha256) if base is not None and blob is None else ("", "")
+    source_name, source_sha = source
+    if base is not None and (base.template_sha256 or not kind_obj.uses_template):
         template_sha, revlog_sha, settings = base.template_sha256, base.revlog_template_sha256, base.settings
     else:
-        template_sha = cmd.put(_template_bytes(ws, kind))
+        template_sha = ""
+        if kind_obj.uses_template:
+            template_sha = cmd.put(_template_bytes(ws, kind))
+            # Messages about a template name the file it was frozen from.
+            ws.template_names[template_sha] = str(ws.template_for(kind))
         revlog_sha = cmd.put(_template_bytes(ws, "revlog"))
-        # Messages about a template name the file it was frozen from.
-        ws.template_names[template_sha] = str(ws.template_for(kind))
         ws.template_names[revlog_sha] = str(ws.template_for("revlog"))
-        settings = settings_of(ws.config)
+        settings = _settings(ws, kind_obj)
     bundle = Bundle(kind=kind, title=title, summary=summary, pages=pages or "", input_name=input_name,
                     input_sha256=input_sha, template_sha256=template_sha, revlog_template_sha256=revlog_sha,
-                    settings=settings)
+                    settings=settings, cover=cover or (base.cover if base else "standard"),
+                    source_name=source_name, source_sha256=source_sha,
+                    history=history if history is not None else (base.history if base else ()))
     return cmd.put(bundle.encode()), bundle
 
 
@@ -185,61 +216,150 @@ def _workbook_used(register: Register, input_sha: str) -> str | None:
 
 
 # -- commands --------------------------------------------------------------------------------
-def new(ws: Workspace, doc_type: str, data: str | Path, title: str | None = None, *, by: str | None = None,
+def new(ws: Workspace, doc_type: str, data: str | Path | None = None, title: str | None = None, *,
+        body: str | Path | None = None, cover: str | None = None, accept_changes: bool = False,
+        drop_comments: bool = False, doc_no: str | None = None, version: str | None = None,
+        effective: str | None = None, history: str | Path | None = None, by: str | None = None,
         password: str | None = None) -> dict[str, Any]:
-    """Create a document of ``doc_type`` from a workbook: next number, revision 1.0 (A/0) as draft."""
+    """Create a document of ``doc_type``: next number, revision 1.0 (A/0) as draft.
+
+    A workbook kind reads ``data``; a Word-body kind frames ``body``. With ``doc_no``, ``version``
+    and ``effective`` an existing controlled document is registered at its number and version as
+    the effective revision (``history``: its earlier revision record, taken over).
+    """
     check_option("--title", title)
     if title is not None and not title.strip():
         raise UsageError("option --title must not be empty")
-    kind = doctypes.get(doc_type)
+    kind = kinds.get(doc_type, ws.config)
+    given_file = _input_of(kind, data, body)
+    body_options = {"--cover": cover, "--accept-changes": accept_changes or None,
+                    "--drop-comments": drop_comments or None, "--doc-no": doc_no, "--version": version,
+                    "--effective": effective, "--history": history}
+    for option, value in body_options.items():
+        if value is not None and option.lstrip("-").replace("-", "_") not in kind.options:
+            raise UsageError(f"option {option} is not for {doc_type} documents")
+    if given_file is None:
+        raise UsageError(f"missing option {kind.input_option}: the "
+                         f"{'workbook' if kind.input_option == '--data' else 'Word document'} "
+                         f"a {doc_type} document is made from")
+    if cover is not None and cover not in ("standard", "none"):
+        raise UsageError(f"option --cover: {cover!r} is not one of: standard, none")
+    existing = None
+    if doc_no is not None or version is not None or effective is not None or history is not None:
+        existing = _existing(ws, doc_no, version, effective, history)
     check_control(ws)
-    parsed, blob, warnings = _read_input(doc_type, data)
+    given = _read_input(ws, kind, given_file, accept_changes=accept_changes, drop_comments=drop_comments)
+    parsed, blob, warnings = given.parsed, given.frozen, given.warnings
     actor = _actor(ws, by, password, "creating a document")
     language = ws.config.language
-    title = (title or kind.title_of(parsed) or kind.default_title[0 if language == "zh" else 1]).strip()
+    title = title or kind.title_of(parsed) or kind.default_title(language)
+    if not title:
+        raise UsageError(f"option --title is required for a {doc_type} document (the title its cover shows)")
+    title = title.strip()
     today = clock.today()
     used = _workbook_used(ws.register, sha256_bytes(blob))
     if used:
-        warnings.append(f"{Path(data).name} was already used for {used}; this makes a second document from it")
+        what = "workbook" if kind.input_option == "--data" else "Word document"
+        warnings.append(f"{Path(given_file).name}: this {what} was already used for {used}; "
+                        "this makes a second document from it")
     with run(ws) as cmd:
-        doc_no, code, seq = numbering.next_number(ws.register, ws.config, doc_type, today.year)
+        if existing is None:
+            doc_no, code, seq = numbering.next_number(ws.register, ws.config, doc_type, today.year)
+            year, (major, minor), rows = today.year, (1, 0), ()
+        else:
+            doc_no, (major, minor), effective_day, rows = existing
+            _check_number_free(ws.register, doc_no)
+            code, seq, year = ws.config.codes[doc_type], 0, effective_day.year
         doc_id = cmd.insert("documents", {"doc_no": doc_no, "doc_key": name_key(doc_no), "kind": doc_type,
-                                          "code": code, "year": today.year, "seq": seq,
+                                          "code": code, "year": year, "seq": seq,
                                           "created_on": today.isoformat()})
-        version = numbering.version_label(ws.config.scheme, 1, 0)
-        summary = labels(language)["initial_issue"]
-        bundle_sha, bundle = _freeze(cmd, doc_type, title, summary, "", Path(data).name, blob, None)
+        version = numbering.version_label(ws.config.scheme, major, minor)
+        L = labels(language)
+        summary = L["initial_issue"] if existing is None else (TAKEN_OVER_SUMMARY[language])
+        bundle_sha, bundle = _freeze(cmd, doc_type, title, summary, "", given.name, blob, None, given=given,
+                                     cover=cover, history=rows)
         ws.parsed[bundle.input_sha256] = parsed
-        rev_id = cmd.insert("revisions", {
-            "document_id": doc_id, "major": 1, "minor": 0, "version": version, "title": title, "status": "draft",
-            "summary": summary, "created_on": today.isoformat(), "input_name": Path(data).name,
-            "input_sha256": bundle.input_sha256, "bundle_sha256": bundle_sha})
+        row = {"document_id": doc_id, "major": major, "minor": minor, "version": version, "title": title,
+               "status": "draft", "summary": summary, "created_on": today.isoformat(), "input_name": given.name,
+               "input_sha256": bundle.input_sha256, "bundle_sha256": bundle_sha}
+        if existing is not None:
+            day = existing[2].isoformat()
+            row |= {"status": "effective" if existing[2] <= today else "approved", "approved_on": day,
+                    "release_date": today.isoformat(), "effective_date": day, "taken_over": 1,
+                    "created_on": min(day, today.isoformat())}
+        rev_id = cmd.insert("revisions", row)
         rev = _revision(ws.register, rev_id)
-        _store_render(cmd, rev, "draft", today)
+        if existing is None:
+            _store_render(cmd, rev, "draft", today)
+        else:
+            if existing[2] > today:
+                _store_render(cmd, rev, "approved", today)
+            _store_render(cmd, rev, "effective", max(existing[2], today))
         _store_log(cmd, doc_id, today)
         name, account = _who(actor)
         if actor is not None:
             people.clear_failures(cmd, actor)
-        cmd.record("new", {"status": [None, "draft"], "title": title, "content_sha256": bundle_sha},
-                   actor=name, account=account, doc_no=doc_no, version=version)
+        changes: dict[str, Any] = {"status": [None, row["status"]], "title": title, "content_sha256": bundle_sha}
+        if existing is not None:
+            changes |= {"taken_over": True, "effective_date": row["effective_date"], "history_rows": len(rows)}
+        cmd.record("new", changes, actor=name, account=account, doc_no=doc_no, version=version)
         cmd.touch(doc_id)
     doc = document_row(ws.register, doc_no)
     return revision_dict(ws, doc, rev) | {"warnings": warnings + cmd.warnings}
 
 
+#: The summary of a revision registered at its existing number and version.
+TAKEN_OVER_SUMMARY = {"zh": "原受控文件纳入管理", "en": "Existing controlled document taken over"}
+
+
+def _existing(ws: Workspace, doc_no: str | None, version: str | None, effective: str | None,
+              history: str | Path | None) -> tuple[str, tuple[int, int], dt.date, tuple[tuple[str, ...], ...]]:
+    """Return (number, (major, minor), effective date, history rows) of a document registered as it exists."""
+    missing = [o for o, v in (("--doc-no", doc_no), ("--version", version), ("--effective", effective)) if not v]
+    if missing:
+        raise UsageError(f"registering an existing document needs --doc-no, --version and --effective; "
+                         f"missing: {', '.join(missing)}")
+    assert doc_no is not None and version is not None and effective is not None
+    doc_no = required_text("--doc-no", doc_no)
+    if len(doc_no) > 64 or any(c in doc_no for c in '\\/:*?"<>|') or any(c.isspace() for c in doc_no):
+        raise UsageError(f"option --doc-no: {doc_no!r} must be at most 64 characters, without spaces or "
+                         "characters a file name cannot hold")
+    number = numbering.parse_version(ws.config.scheme, version.strip(), "--version")
+    day = clock.parse_date(effective, "--effective")
+    rows: tuple[tuple[str, ...], ...] = ()
+    if history is not None:
+        from qmsdocs.kinds.history import read_history
+
+        rows = read_history(Path(history), str(history), ws.config.scheme, number)
+    _check_number_free(ws.register, doc_no)
+    return doc_no, number, day, rows
+
+
+def _check_number_free(register: Register, doc_no: str) -> None:
+    """Refuse a document number the register holds already, however it is typed."""
+    row = register.one("SELECT doc_no, kind FROM documents WHERE doc_key = ?", (name_key(doc_no),))
+    if row is not None:
+        raise RuleError(f"document number {doc_no} is already registered ({row['doc_no']}, a {row['kind']} "
+                        "document); see: qms show " + row["doc_no"])
+
+
 def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, data: str | Path | None = None,
-           pages: str | None = None, major: bool = False, password: str | None = None) -> dict[str, Any]:
-    """Open a new draft revision of an effective document under a change-order number."""
+           pages: str | None = None, major: bool = False, password: str | None = None, *,
+           body: str | Path | None = None, accept_changes: bool = False,
+           drop_comments: bool = False) -> dict[str, Any]:
+    """Open a new draft revision of an effective document under a change-order number.
+
+    Without new input (``data`` for a workbook kind, ``body`` for a Word-body kind) the
+    previous revision's is kept.
+    """
     change_no, summary = required_text("--change-no", change_no), required_text("--summary", summary)
     by = required_text("--by", by)
     check_option("--pages", pages)
     check_control(ws)
     doc = document_row(ws.register, doc_no)
     _check_change_no(ws.register, change_no, doc["id"])  # refused before a password is asked
-    parsed = blob = None
-    warnings: list[str] = []
-    if data is not None:
-        parsed, blob, warnings = _read_input(doc["kind"], data)
+    given, warnings = _new_input(ws, doc, data, body, accept_changes, drop_comments)
+    parsed, blob = (given.parsed, given.frozen) if given is not None else (None, None)
     actor = _rostered_or_named(ws, by, password, "revising a document")
     today = clock.today()
     with run(ws) as cmd:
@@ -268,9 +388,9 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
         from qmsdocs import bundle as bundle_mod
 
         base_bundle = bundle_mod.load(ws.store, base["bundle_sha256"])
-        input_name = Path(data).name if data is not None else base["input_name"]
+        input_name = given.name if given is not None else base["input_name"]
         bundle_sha, bundle = _freeze(cmd, doc["kind"], base["title"], summary, pages or "", input_name, blob,
-                                     base_bundle)
+                                     base_bundle, given=given)
         if parsed is not None:
             ws.parsed[bundle.input_sha256] = parsed
         name, account = _who(actor, by)
@@ -289,6 +409,25 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
                    version=version, reason=summary)
         cmd.touch(doc["id"])
     return revision_dict(ws, doc, rev) | {"warnings": warnings + cmd.warnings}
+
+
+def _new_input(ws: Workspace, doc: Row, data: str | Path | None, body: str | Path | None, accept_changes: bool,
+               drop_comments: bool) -> tuple[kinds.Input | None, list[str]]:
+    """Return the new input given to ``revise`` or ``update`` of ``doc`` (None: keep the previous) and warnings."""
+    from qmsdocs import bundle as bundle_mod
+
+    rev = revisions_of(ws.register, doc["id"])[-1]
+    kind = kinds.of_bundle(bundle_mod.load(ws.store, rev["bundle_sha256"]))
+    given_file = _input_of(kind, data, body)
+    if (accept_changes or drop_comments) and "accept_changes" not in kind.options:
+        raise UsageError(f"options --accept-changes and --drop-comments are for Word documents, not {kind.name} "
+                         "documents")
+    if given_file is None:
+        if accept_changes or drop_comments:
+            raise UsageError("options --accept-changes and --drop-comments go with --body FILE")
+        return None, []
+    given = _read_input(ws, kind, given_file, accept_changes=accept_changes, drop_comments=drop_comments)
+    return given, given.warnings
 
 
 def _rostered_or_named(ws: Workspace, by: str, password: str | None, purpose: str) -> Row | None:
@@ -328,7 +467,8 @@ def _void_all(cmd: Command, draft: Row, reason: str) -> list[str]:
 
 def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: str | None = None,
            summary: str | None = None, pages: str | None = None, *, by: str | None = None,
-           password: str | None = None) -> dict[str, Any]:
+           password: str | None = None, body: str | Path | None = None, accept_changes: bool = False,
+           drop_comments: bool = False) -> dict[str, Any]:
     """Correct the open draft: re-freeze it with today's settings and templates (and new input or texts).
 
     Every earlier signature on the draft is voided.
@@ -339,10 +479,8 @@ def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: st
             raise UsageError(f"option {name} must not be empty")
     check_control(ws)
     doc, draft = _open_draft(ws, doc_no, "update")
-    parsed = blob = None
-    warnings: list[str] = []
-    if data is not None:
-        parsed, blob, warnings = _read_input(doc["kind"], data)
+    given, warnings = _new_input(ws, doc, data, body, accept_changes, drop_comments)
+    parsed, blob = (given.parsed, given.frozen) if given is not None else (None, None)
     actor = _actor(ws, by, password, "updating a draft")
     today = clock.today()
     with run(ws) as cmd:
@@ -354,9 +492,10 @@ def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: st
         new_title = title.strip() if title else draft["title"]
         new_summary = summary.strip() if summary else draft["summary"]
         new_pages = pages.strip() if pages else (draft["pages"] or "")
-        input_name = Path(data).name if data is not None else draft["input_name"]
+        input_name = given.name if given is not None else draft["input_name"]
         bundle_sha, bundle = _freeze(cmd, doc["kind"], new_title, new_summary, new_pages, input_name, input_blob,
-                                     None)
+                                     None, given=given, cover=old.cover, history=old.history,
+                                     source=None if given is not None else (old.source_name, old.source_sha256))
         if parsed is not None:
             ws.parsed[bundle.input_sha256] = parsed
         voided = _void_all(cmd, draft, f"voided by update on {today.isoformat()}")
@@ -408,7 +547,7 @@ def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = No
         doc, draft = _open_draft(ws, doc_no, "sign")
         label = f"{doc['doc_no']} {draft['version']}"
         signed = valid_signatures(ws.register, draft)
-        _check_order(control, signed, role, label)
+        _check_order(control, signed, role, label, doc["kind"])
         _check_duties(control, signed, role, signer, label)
         _check_date(day, draft, signed, role, label)
         sig_id = cmd.insert("signatures", {
@@ -431,7 +570,13 @@ def _role(role: str) -> str:
     return found
 
 
-def _check_order(control: dict[str, Any], signed: list[Row], role: str, label: str) -> None:
+def required_roles(control: dict[str, Any], kind: str) -> list[str]:
+    """Return the roles a release of a document of ``kind`` requires (its own, else the workspace's)."""
+    own = control.get("release.required_by_kind", {}).get(kind)
+    return list(own) if own else list(control.get("release.required", ["compile", "review", "approve"]))
+
+
+def _check_order(control: dict[str, Any], signed: list[Row], role: str, label: str, kind: str = "") -> None:
     rank = ROLES.index(role)
     later = [s["role"] for s in signed if ROLES.index(s["role"]) > rank]
     if later:
@@ -439,7 +584,7 @@ def _check_order(control: dict[str, Any], signed: list[Row], role: str, label: s
                         f"(order: {' → '.join(ROLES)})")
     if role != "countersign" and any(s["role"] == role for s in signed):
         raise RuleError(f"{role} has already signed {label}")
-    required = control.get("release.required", ["compile", "review", "approve"])
+    required = required_roles(control, kind)
     have = {s["role"] for s in signed}
     missing = [r for r in ROLES[:rank] if r in required and r not in have]
     if missing:
@@ -534,7 +679,7 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None, *, by: str
         label = f"{doc['doc_no']} {draft['version']}"
         signed = valid_signatures(ws.register, draft)
         roles = {s["role"] for s in signed}
-        required = control.get("release.required", ["compile", "review", "approve"])
+        required = required_roles(control, doc["kind"])
         missing = [r for r in ROLES if r in required and r not in roles]
         if missing:
             raise RuleError(f"cannot release {label}: missing signatures: {', '.join(missing)}")

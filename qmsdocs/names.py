@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import unicodedata
 
+#: The generated kinds: each fills a template from an input workbook.
 DOC_TYPES = ("plan", "minutes", "scores")
+#: The built-in Word-body kinds: an existing Word document inside the control frame, with the
+#: name the cover gives it (Chinese, English). A workspace adds its own in qms.toml ([kinds.NAME]).
+BODY_KINDS = {
+    "manual": ("质量手册", "QUALITY MANUAL"),
+    "procedure": ("程序文件", "PROCEDURE"),
+    "regulation": ("管理办法", "MANAGEMENT REGULATION"),
+    "instruction": ("作业指导书", "WORK INSTRUCTION"),
+    "form": ("表单", "FORM"),
+}
 #: Signature roles in signing order (编制, 标准化, 审核, 会签, 批准).
 ROLES = ("compile", "standardize", "review", "countersign", "approve")
 #: Chinese labels accepted wherever a role is given.

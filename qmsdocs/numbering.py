@@ -37,9 +37,10 @@ def next_number(register: Register, config: Config, doc_type: str, year: int) ->
     A number already taken (a document registered at its existing number) is skipped.
     """
     code = config.codes[doc_type]
+    pattern = config.pattern_for(doc_type)
     while True:
-        seq = register.next_value(counter_name(config.pattern, code, year))
-        doc_no = format_number(config.pattern, code, year, seq)
+        seq = register.next_value(counter_name(pattern, code, year))
+        doc_no = format_number(pattern, code, year, seq)
         if register.one("SELECT 1 AS x FROM documents WHERE doc_no = ?", (doc_no,)) is None:
             return doc_no, code, seq
 
@@ -63,3 +64,27 @@ def version_label(scheme: str, major: int, minor: int) -> str:
 def next_version(major: int, minor: int, is_major: bool) -> tuple[int, int]:
     """Return the version after (major, minor): a major step resets the minor count."""
     return (major + 1, 0) if is_major else (major, minor + 1)
+
+
+def parse_version(scheme: str, label: str, option: str = "version") -> tuple[int, int]:
+    """Return (major, minor) of a version label of ``scheme``: ``2.1`` → (2, 1), ``B/1`` → (2, 1).
+
+    Raise UsageError naming ``option`` for a label the scheme does not give.
+    """
+    from qmsdocs.errors import UsageError
+
+    text = label.strip()
+    if scheme == "letter":
+        m = re.fullmatch(r"([A-Za-z]{1,3})/(\d{1,4})", text)
+        if m:
+            major = 0
+            for ch in m.group(1).upper():
+                major = major * 26 + ord(ch) - ord("A") + 1
+            return major, int(m.group(2))
+        example = "A/0, B/2"
+    else:
+        m = re.fullmatch(r"(\d{1,4})\.(\d{1,4})", text)
+        if m and int(m.group(1)) >= 1:
+            return int(m.group(1)), int(m.group(2))
+        example = "1.0, 2.3"
+    raise UsageError(f"{option}: {label!r} is not a version of the {scheme} scheme (e.g. {example})")

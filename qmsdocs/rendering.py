@@ -7,17 +7,15 @@ witnesses): the same bundle and state give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from qmsdocs import bundle as bundle_mod
-from qmsdocs import doctypes, ooxml
+from qmsdocs import kinds, ooxml
 from qmsdocs.audit import Head
 from qmsdocs.db import Register, Row
 from qmsdocs.frame import Frame, RevisionRow, Signature
 from qmsdocs.labels import labels
-from qmsdocs.render import check_text, load_frozen_template
+from qmsdocs.render import check_text
 from qmsdocs.status import derive
 from qmsdocs.workspace import Workspace
 
@@ -41,11 +39,7 @@ def parse_input(ws: Workspace, bundle: bundle_mod.Bundle) -> Any:
     if bundle.input_sha256 in ws.parsed:
         return ws.parsed[bundle.input_sha256]
     data = ws.store.get(bundle.input_sha256, f"input {bundle.input_name}")
-    kind = doctypes.get(bundle.kind)
-    with tempfile.TemporaryDirectory(prefix="qms-input-") as tmp:
-        path = Path(tmp) / (Path(bundle.input_name).name or "input.xlsx")
-        path.write_bytes(data)
-        parsed, _ = kind.read(path, bundle.input_name)
+    parsed = kinds.of_bundle(bundle).parse(data, bundle.input_name)
     ws.parsed[bundle.input_sha256] = parsed
     return parsed
 
@@ -61,7 +55,10 @@ def build_frame(ws: Workspace, rev: Row, state: str, as_of: dt.date, bundle: bun
     signatures = tuple(Signature(s["role"], s["name"], s["date"]) for s in valid_signatures(register, rev))
     revisions = [r for r in revisions_of(register, doc["id"]) if r["status"] != "withdrawn"]
     statuses = derive(revisions, as_of)
-    history = []
+    # Rows taken over with a document registered at its existing number come first, marked as such.
+    taken = TAKEN_OVER[config.language]
+    history = [RevisionRow(version=v, pages=p or L["all_pages"], change_no=c, changed_by=b, effective_date=e,
+                           summary=f"{s}{taken}") for v, p, c, b, e, s in bundle.history]
     for r in revisions:
         if (r["major"], r["minor"]) > (rev["major"], rev["minor"]):
             break
@@ -82,6 +79,10 @@ def build_frame(ws: Workspace, rev: Row, state: str, as_of: dt.date, bundle: bun
         signatures=signatures, history=tuple(history))
 
 
+#: How the revision record marks a row taken over from before the document came under qmsdocs.
+TAKEN_OVER = {"zh": "（沿用）", "en": " (taken over)"}
+
+
 def witness_properties(frame: Frame, head: Head, state: str) -> dict[str, str]:
     """Return the custom properties of a controlled file: what it is and the trail head it witnesses."""
     return {PROP_CHAIN: head.text(), PROP_DOC: frame.doc_no, PROP_VERSION: frame.version, PROP_STATE: state,
@@ -95,22 +96,8 @@ def render_revision(ws: Workspace, rev: Row, state: str, head: Head, as_of: dt.d
     """
     bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
     frame = build_frame(ws, rev, state, as_of, bundle, copy_no)
-    kind = doctypes.get(bundle.kind)
-    config = bundle.config(ws.config)
-    data = parse_input(ws, bundle)
-    content = kind.context(data, config)
-    context = {"frame": frame.context(), "L": labels(config.language), **content}
-    template = load_frozen_template(ws.store.get(bundle.template_sha256, f"{bundle.kind} template"),
-                                    ws.template_names.get(bundle.template_sha256, f"{bundle.kind}.docx"))
-    from qmsdocs.template_check import require_printed
-
-    require_printed(bundle.template_sha256, ws.template_names.get(bundle.template_sha256, f"{bundle.kind}.docx"),
-                    template.sources, bundle.kind, content)
-    filled = template.fill(context, frame.core_properties(), kind.media(data, config) if kind.media else None,
-                           witness_properties(frame, head, state))
-    check_readback(filled.package, frame.values() + doctypes.leaf_texts(content), frame.doc_no, filled.text,
-                   template=(bundle.template_sha256, template.sources), context=context)
-    return filled.package
+    return kinds.of_bundle(bundle).render(ws, bundle, frame, witness_properties(frame, head, state),
+                                          parse_input(ws, bundle))
 
 
 def check_readback(package: bytes, expected: list[str], what: str, text: str | None = None, *,

@@ -119,7 +119,8 @@ def pending(ws: Workspace, name: str | None = None) -> dict[str, Any]:
         draft = open_draft(revisions)
         if draft is not None:
             have = {s["role"] for s in valid_signatures(ws.register, draft)}
-            missing = [r for r in ROLES if r in required and r not in have]
+            own = control.get("release.required_by_kind", {}).get(doc["kind"])  # a kind's own roles
+            missing = [r for r in ROLES if r in (own or required) and r not in have]
             if person is not None:
                 missing = [r for r in missing if r in json.loads(person["roles"])]
             if missing:

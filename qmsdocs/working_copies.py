@@ -151,7 +151,7 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
 def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | None = None, *,
                      xlsx: str | None = None, split: str | None = None, jobs: int | None = None,
                      force: bool = False, by: str | None = None, password: Any = None,
-                     progress: Callable[..., None] | None = None) -> dict[str, Any]:
+                     progress: Callable[..., None] | None = None, **options: Any) -> dict[str, Any]:
     """``qms new``: register the document, then make the outputs asked for (scores: --xlsx, --split).
 
     The output paths are checked before anything is registered. Once the register has committed
@@ -173,7 +173,7 @@ def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | No
         check_output(Path(xlsx), ws.root, force=force, option="--xlsx")
     if split is not None:
         SplitStaging(Path(split), ws.root, force=force)  # checks the folder; makes nothing
-    result = lifecycle.new(ws, kind, data, title, by=by, password=password)
+    result = lifecycle.new(ws, kind, data, title, by=by, password=password, **options)
     warnings = result.setdefault("warnings", [])
     from qmsdocs.errors import QmsError
 

@@ -31,7 +31,7 @@ FRAME = Frame(
                 Signature("approve", "李四", "2024-03-05")),
     history=(RevisionRow("1.0", "全部", "", "张三", "2024-03-10", "首次发布"),))
 #: The paragraphs of the cover, before the body's first paragraph.
-COVER_TEXTS = ["四川虹欧显示器件有限公司", "技术质量部 管理标准", "", "客户服务体系考评管理办法", "受控 CONTROLLED",
+COVER_TEXTS = ["四川虹欧显示器件有限公司", "技术质量部 管理办法", "", "客户服务体系考评管理办法", "受控 CONTROLLED",
                "受控文件未经批准不得复制、打印", ""]
 #: Parts the frame rewrites; every other part of the body must come out byte for byte.
 REWRITTEN = ("[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels", "word/document.xml",

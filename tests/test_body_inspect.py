@@ -117,7 +117,7 @@ def test_a_body_already_framed_is_refused() -> None:
     assert inspect_body(framed, "x.docx").framed_as == "QS-TQ-017"
     assert refusals(framed, "QS-TQ-017_1.0.docx") == [
         "QS-TQ-017_1.0.docx already carries the qmsdocs frame of QS-TQ-017: give the original Word document "
-        "without its cover and control header"]
+        "without its cover and control header (qms get QS-TQ-017 --body -o FILE.docx gives it back)"]
 
 
 def test_every_refusal_is_reported_at_once() -> None:

@@ -5,13 +5,6 @@ from typing import Any
 
 from qmsdocs.body.wml import cell, field, para, row, runs, table
 
-#: What the cover calls each kind of controlled document (after the department's name).
-KIND_LABELS = {
-    "procedure": ("程序文件", "PROCEDURE"),
-    "regulation": ("管理标准", "MANAGEMENT STANDARD"),
-    "work_instruction": ("作业指导书", "WORK INSTRUCTION"),
-    "form": ("表单", "FORM"),
-}
 #: Column widths of the shipped plan template (twips of its 9,410-twip text width), scaled to the body's.
 _APPROVAL_COLUMNS = (1701, 2041, 1474, 1701, 2494)
 _HISTORY_COLUMNS = (680, 907, 1814, 1247, 1360, 3061)
@@ -21,7 +14,9 @@ _HEADER_COLUMNS = (1625, 845, 1685, 845)
 
 def kind_label(doc_type: str, language: str, L: dict[str, str]) -> str:
     """Return the cover's name for ``doc_type``; a kind without one is a management document."""
-    pair = KIND_LABELS.get(doc_type)
+    from qmsdocs.names import BODY_KINDS
+
+    pair = BODY_KINDS.get(doc_type)
     if pair is None:
         return L["management_document"]
     return pair[0] if language == "zh" else pair[1]

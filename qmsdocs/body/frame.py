@@ -37,10 +37,11 @@ _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
 def frame_body(body: bytes, frame: Frame, *, cover: bool = True, custom: dict[str, str] | None = None,
-               display: str = "body") -> bytes:
+               display: str = "body", label: str | None = None) -> bytes:
     """Return the .docx of ``body`` inside the control frame of ``frame`` (see the module's notes).
 
-    ``custom`` names extra custom properties (name → text). Raise DataError if ``body`` is no
+    ``custom`` names extra custom properties (name → text); ``label`` is what the cover calls the
+    document's kind (default: the built-in kind's name). Raise DataError if ``body`` is no
     readable .docx.
     """
     package = Package.read(body, display)
@@ -54,15 +55,17 @@ def frame_body(body: bytes, frame: Frame, *, cover: bool = True, custom: dict[st
     for sect in sections:
         _whole_document_numbering(sect)
     if cover:
-        _add_cover(body_el, sections[0], blank_header(), cover_blocks(frame, ctx, L, _text_width(sections[0])))
+        _add_cover(body_el, sections[0], blank_header(),
+                   cover_blocks(frame, ctx, L, _text_width(sections[0]), label))
     _set_core(package, frame)
     _set_custom(package, {FRAME_MARKER: frame.doc_no, **(custom or {})})
     return package.to_bytes()
 
 
-def cover_blocks(frame: Frame, ctx: dict[str, Any], L: dict[str, str], text_width: int) -> list[Any]:
+def cover_blocks(frame: Frame, ctx: dict[str, Any], L: dict[str, str], text_width: int,
+                 label: str | None = None) -> list[Any]:
     """Return the cover's blocks for ``frame`` at ``text_width`` twips."""
-    return cover(ctx, L, kind_label(frame.doc_type, frame.language, L), text_width)
+    return cover(ctx, L, label or kind_label(frame.doc_type, frame.language, L), text_width)
 
 
 # -- sections and headers -------------------------------------------------------------------

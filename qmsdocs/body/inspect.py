@@ -49,7 +49,8 @@ class BodyReport:
                        "(Developer > Design Mode, select and delete) and save it again")
         if self.framed_as:
             out.append(f"{self.display} already carries the qmsdocs frame of {self.framed_as}: give the original "
-                       "Word document without its cover and control header")
+                       "Word document without its cover and control header (qms get "
+                       f"{self.framed_as} --body -o FILE.docx gives it back)")
         changes = 0 if accept_changes else self.tracked_changes
         comments = 0 if drop_comments else self.comments
         if changes and comments:

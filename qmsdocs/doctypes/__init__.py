@@ -1,13 +1,11 @@
 """Document types: how each reads its workbook and what it puts in front of its template."""
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from qmsdocs.config import Config
-from qmsdocs.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -28,19 +26,18 @@ class DocType:
     media: Callable[[Any, Config], dict[str, bytes]] | None = None
 
 
-_MODULES = {"plan": "qmsdocs.doctypes.plan", "minutes": "qmsdocs.doctypes.minutes",
-            "scores": "qmsdocs.doctypes.scores"}
-
-
 def names() -> tuple[str, ...]:
-    return tuple(_MODULES)
+    """Return the names of the generated kinds."""
+    from qmsdocs.kinds.generated import MODULES
+
+    return tuple(MODULES)
 
 
 def get(name: str) -> DocType:
-    """Return the document type called ``name``."""
-    if name not in _MODULES:
-        raise UsageError(f"unknown document type {name!r}; known: {', '.join(_MODULES)}")
-    return importlib.import_module(_MODULES[name]).DOCTYPE  # type: ignore[no-any-return]
+    """Return the document type called ``name`` (see :func:`qmsdocs.kinds.generated.doctype`)."""
+    from qmsdocs.kinds.generated import doctype
+
+    return doctype(name)
 
 
 def leaf_texts(value: Any) -> list[str]:

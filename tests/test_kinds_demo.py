@@ -1,0 +1,19 @@
+"""``qms demo`` puts the seed standard (records/regulation.docx) under control beside the generated documents."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from qmsdocs.demo import SAMPLE_FILES, SAMPLES, run_demo
+
+
+def test_the_regulation_ships_with_the_samples() -> None:
+    assert "regulation.docx" in SAMPLE_FILES and (SAMPLES / "regulation.docx").is_file()
+
+
+def test_demo_controls_the_regulation_through_a_revision(tmp_path: Path) -> None:
+    demo = run_demo(str(tmp_path / "demo"))
+    listed = {d["type"]: (d["doc_no"], d["version"], d["status"]) for d in demo["documents"]}
+    assert listed["regulation"] == ("HO-JZ-GL-2026-001", "1.1", "effective")
+    assert set(listed) == {"plan", "minutes", "scores", "regulation"}
+    assert any(f.endswith("HO-JZ-GL-2026-001_1.1.docx") for f in demo["files"])
+    assert "revise 修订 (CR-2026-018)" in [s["step"] for s in demo["steps"]]
