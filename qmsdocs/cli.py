@@ -549,6 +549,13 @@ def config_apply(ctx: click.Context, by: str | None, password_stdin: bool, as_js
 
 
 # -- reports ---------------------------------------------------------------------------------
+def _document_line(d: dict[str, Any]) -> str:
+    """One document of the master list as a line: number, version, status, effective date, title."""
+    return (f"{d['doc_no']:<20} {d['version']:<6} {d['status']:<10} {d['effective_date'] or '':<10}  {d['title']}"
+            + (f"  (draft {d['open_draft']} open)" if d["open_draft"] else ""))
+
+
+
 @cli.command(name="list")
 @click.option("--type", "doc_type", metavar="KIND", help="Only documents of this kind (plan, regulation, …).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only documents with this status (draft: every open draft).")
@@ -573,8 +580,7 @@ def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: st
         from qmsdocs.masterlist import write_master_list
 
         result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx), force=force).resolve())
-    rows = [f"{d['doc_no']:<20} {d['version']:<6} {d['status']:<10} {d['effective_date'] or '':<10}  {d['title']}"
-            + (f"  (draft {d['open_draft']} open)" if d["open_draft"] else "") for d in result["documents"]]
+    rows = [_document_line(d) for d in result["documents"]]
     header = f"{'document':<20} {'ver.':<6} {'status':<10} {'effective':<10}  title"
     _emit(result, as_json, "\n".join([header] + rows) if rows else "No documents.")
 
@@ -903,6 +909,8 @@ def demo(out: str | None, samples: str | None, as_json: bool) -> None:
     lines = [f"Demo workspace: {result['records']}", ""]
     lines += [f"  {step['step']:<44} {step['doc_no']:<20} {step['version']:<5} {step['status']}"
               for step in result["steps"]]
+    lines += ["", "Master list (受控文件清单):"]
+    lines += [f"  {_document_line(d)}" for d in result["documents"]]
     lines += ["", "Files written:"] + [f"  {f}" for f in result["files"]]
     _emit(result, as_json, "\n".join(lines))
 

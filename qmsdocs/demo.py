@@ -162,6 +162,10 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
 
             step(f"{d[14]}: 1.1 is in force; copy issued", copies.issue(ws, plan, "客服一组"))
             listing = reports.list_documents(ws)
+            from qmsdocs.masterlist import write_master_list
+
+            files.append(str(write_master_list(ws, listing["documents"], root / "exports" / "受控文件清单.xlsx",
+                                               force=True)))
     finally:
         ws.close()
     files = sorted(str(p.resolve()) for p in (root / "documents").rglob("*.docx")) + \

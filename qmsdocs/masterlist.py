@@ -43,10 +43,23 @@ def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path, *, fo
     return write_output(out, master_list_bytes(ws, documents), workspace_root=ws.root, force=force, option=option)
 
 
-def shown_value(key: str, value: Any, L: dict[str, str]) -> Any:
+def kind_label(kind: str, config: Any, L: dict[str, str]) -> str:
+    """Return what a register calls documents of ``kind`` (考评策划书, 管理办法, …) in the workspace language."""
+    if f"kind_{kind}" in L:
+        return L[f"kind_{kind}"]
+    from qmsdocs import kinds
+    from qmsdocs.errors import QmsError
+
+    try:
+        return kinds.get(kind, config).label(config.language)
+    except (QmsError, AttributeError):  # a kind no longer in qms.toml keeps its name
+        return kind
+
+
+def shown_value(key: str, value: Any, L: dict[str, str], config: Any = None) -> Any:
     """Return a listing value as the register prints it: kinds and statuses in the workspace language."""
     if key == "type" and value:
-        return L.get(f"kind_{value}", value)
+        return kind_label(value, config, L)
     if key == "status" and value:
         return L.get(f"status_{value}", value)
     return "" if value is None else value
@@ -83,7 +96,7 @@ def master_list_bytes(ws: Any, documents: list[dict[str, Any]]) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for doc in documents:
         # Titles and names come from users: text cells, never formulas (see append_values).
-        append_values(sheet, [shown_value(key, doc.get(key), L) for key, _ in COLUMNS])
+        append_values(sheet, [shown_value(key, doc.get(key), L, ws.config) for key, _ in COLUMNS])
     last = get_column_letter(len(COLUMNS))
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(sheet.max_row, HEADER_ROW)}"
