@@ -43,6 +43,8 @@ class Config:
     company: str = "本公司"
     department: str = "技术质量部"
     language: str = "zh"
+    #: Language of messages, errors and warnings; "" follows ``language``.
+    messages: str = ""
     reference: str = "GB/T 19001-2016"
     pattern: str = DEFAULT_PATTERN
     codes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CODES))
@@ -84,6 +86,8 @@ company = {_toml_str(company)}
 department = {_toml_str(department)}
 # Language of the generated documents and blank workbooks: "zh" or "en".
 language = "{language}"
+# Language of messages, errors and warnings, where it should differ from the language above:
+# messages = "en"
 # Normative reference printed in the documents (the seed standard cites GB/T 19001-2000).
 reference = "GB/T 19001-2016"
 
@@ -140,6 +144,7 @@ _SCHEMA: dict[str, Any] = {
     "company": str,
     "department": str,
     "language": str,
+    "messages": str,
     "reference": str,
     "numbering": {"pattern": str, "codes": dict},
     "versions": {"scheme": str},
@@ -261,6 +266,10 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     if language not in LANGUAGES:
         raise ConfigError(f"{where}: language = {language!r} must be one of: zh, en")
     kwargs["language"] = language
+    messages = raw.get("messages", "")
+    if messages not in LANGUAGES + ("",):
+        raise ConfigError(f"{where}: messages = {messages!r} must be one of: zh, en")
+    kwargs["messages"] = messages
 
     pattern = _text(numbering.get("pattern", DEFAULT_PATTERN), "numbering.pattern", where, MAX_PATTERN_CHARS)
     for m in _PATTERN_FIELD.finditer(pattern):
