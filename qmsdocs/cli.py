@@ -20,6 +20,17 @@ from qmsdocs.i18n import N_, _
 from qmsdocs.names import DOC_TYPES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _DocType(click.Choice):
+    """A document type, by its English or Chinese name (考评策划书, 会议纪要, 考评评分表)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from qmsdocs.names import doc_type_of
+
+        return super().convert(doc_type_of(str(value)) or value, param, ctx)
+
+
 STATUSES = ("draft", "approved", "effective", "superseded", "obsolete", "withdrawn")
 
 
@@ -191,7 +202,7 @@ def init(directory: str, company: str | None, department: str | None, language: 
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(DOC_TYPES))
+@click.argument("kind", type=_DocType(DOC_TYPES))
 @click.option("-o", "--output", "out", required=True, metavar="FILE.xlsx", help="Where to write the workbook.")
 @force_option
 @json_option
@@ -208,7 +219,7 @@ def sheet(ctx: click.Context, kind: str, out: str, force: bool, as_json: bool) -
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(DOC_TYPES))
+@click.argument("kind", type=_DocType(DOC_TYPES))
 @click.option("--data", required=True, metavar="FILE.xlsx", help="The filled input workbook.")
 @click.option("--title", help="Document title (default: the workbook's title field).")
 @click.option("--xlsx", metavar="FILE.xlsx", help="scores: also write the results workbook.")
@@ -535,7 +546,7 @@ def config_apply(ctx: click.Context, by: str | None, password_stdin: bool, as_js
 
 # -- reports ---------------------------------------------------------------------------------
 @cli.command(name="list")
-@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Only documents of this type.")
+@click.option("--type", "doc_type", type=_DocType(DOC_TYPES), help="Only documents of this type.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only documents with this status (draft: every open draft).")
 @click.option("--xlsx", metavar="FILE", help="Also write the master list as a workbook.")
 @force_option
@@ -614,7 +625,7 @@ def template() -> None:
 
 @template.command(name="check")
 @click.argument("file", metavar="FILE")
-@click.option("--type", "doc_type", required=True, type=click.Choice(DOC_TYPES + ("revlog",)),
+@click.option("--type", "doc_type", required=True, type=_DocType(DOC_TYPES + ("revlog",)),
               help="The document type the template is for.")
 @json_option
 @click.pass_context

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import ConfigError, DataError
-from qmsdocs.names import DOC_TYPES, ROLES  # noqa: F401  (re-exported: config is where callers look)
+from qmsdocs.names import DOC_TYPES, ROLES, role_of  # noqa: F401  (re-exported: config is where callers look)
 
 LANGUAGES = ("zh", "en")
 SCHEMES = ("decimal", "letter")
@@ -302,6 +302,8 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     kwargs["scheme"] = scheme
 
     required = raw.get("release", {}).get("required", ["compile", "review", "approve"])
+    if isinstance(required, list):  # Chinese role names as well as English ones
+        required = [role_of(r) or r if isinstance(r, str) else r for r in required]
     bad = [r for r in required if r not in ROLES]
     if bad or "approve" not in required:
         raise ConfigError(
@@ -339,6 +341,7 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     kwargs["signature_mode"] = mode
     pairs = []
     for pair in signatures.get("may_combine", []):
+        pair = [role_of(r) or r if isinstance(r, str) else r for r in pair] if isinstance(pair, list) else pair
         if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(r, str) and r in ROLES for r in pair)
                 or pair[0] == pair[1]):
             raise ConfigError(f"{where}: signatures.may_combine = {signatures['may_combine']!r} must list pairs of "

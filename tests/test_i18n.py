@@ -155,3 +155,113 @@ def test_output_a_console_cannot_encode_is_replaced_not_a_crash(zh_records: Path
     assert b"Traceback" not in failed.stderr
     assert failed.stderr.startswith("错误：".encode(encoding, "replace"))
     assert b"?" in failed.stderr
+
+
+# -- blank workbooks in the workspace language, read back ------------------------------------
+def fill_blank(path: Path, kind: str, language: str, bad_weight: bool = False) -> Path:
+    """Fill the blank workbook ``kind`` written in ``language`` the way a user would (under its headers)."""
+    import datetime as dt
+
+    import openpyxl
+
+    from conftest import PLAN_EVALUATORS, PLAN_FIELDS, PLAN_INDICATORS, PLAN_SCHEDULE
+    from qmsdocs.blank import build_blank, tab_name
+    from qmsdocs.sheets import WORKBOOKS
+
+    assert kind == "plan"
+    build_blank(kind, language).save(path)
+    wb = openpyxl.load_workbook(path)
+    plan, indicators, schedule, evaluators = (wb[tab_name(s, language)] for s in WORKBOOKS["plan"])
+    for row in range(2, plan.max_row + 1):  # column A lists the fields by their labels, in sheet order
+        plan.cell(row, 2, PLAN_FIELDS[WORKBOOKS["plan"][0].columns[row - 2].key])
+    rows = [list(r) for r in PLAN_INDICATORS]
+    if bad_weight:
+        rows[0][4] = "heavy"
+    for sheet, data in ((indicators, rows), (schedule, PLAN_SCHEDULE), (evaluators, PLAN_EVALUATORS)):
+        for r in data:
+            sheet.append([v if not isinstance(v, dt.date) else v for v in r])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("language, tabs, headers", [
+    ("en", ["Instructions", "Plan", "Indicators", "Schedule", "Evaluators"],
+     ["Code", "Name", "Kind", "Dimension", "Weight", "Metric", "Target", "Limit", "Method"]),
+    ("zh", ["说明", "策划", "指标", "日程", "考评人员"],
+     ["代码", "名称", "类型", "维度", "权重", "计量指标", "目标值", "限值", "考评方法"]),
+])
+def test_qms_sheet_writes_the_workspace_language_and_reads_it_back(records: Path, tmp_path: Path, language: str,
+                                                                   tabs: list[str], headers: list[str]) -> None:
+    import openpyxl
+
+    set_language(records, language)
+    out = tmp_path / "blank.xlsx"
+    assert qms("--records", str(records), "sheet", "plan", "-o", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == tabs
+    assert [c.value for c in wb[tabs[2]][1]] == headers
+    assert wb[tabs[1]]["A3"].value == ("考评周期" if language == "zh" else "Period")
+    data = fill_blank(tmp_path / "filled.xlsx", "plan", language)
+    result = qms("--records", str(records), "new", "plan", "--data", str(data), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == "Evaluation plan Q4"
+
+
+def test_a_workbook_error_in_a_zh_workspace_names_the_column_by_its_chinese_header(zh_records: Path,
+                                                                                  tmp_path: Path) -> None:
+    data = fill_blank(tmp_path / "bad.xlsx", "plan", "zh", bad_weight=True)
+    result = qms("--records", str(zh_records), "new", "plan", "--data", str(data))
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{data}，工作表 指标，第 2 行，列 权重：heavy 不是数字\n"
+
+
+def test_the_same_error_in_an_en_workspace_names_the_column_by_its_key(records: Path, tmp_path: Path) -> None:
+    data = fill_blank(tmp_path / "bad.xlsx", "plan", "zh", bad_weight=True)
+    result = qms("--records", str(records), "new", "plan", "--data", str(data))
+    assert result.stderr == f"Error: {data}, sheet 指标, row 2, column weight: heavy is not a number\n"
+
+
+# -- Chinese names of document types and roles -----------------------------------------------
+@pytest.mark.parametrize("kind", ["考评策划书", "考评策划", "plan", "PLAN"])
+def test_chinese_document_type_names_are_accepted(zh_records: Path, tmp_path: Path, kind: str) -> None:
+    import openpyxl
+
+    out = tmp_path / "blank.xlsx"
+    result = qms("--records", str(zh_records), "sheet", kind, "-o", str(out), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["kind"] == "plan"
+    assert "指标" in openpyxl.load_workbook(out).sheetnames
+
+
+@pytest.mark.parametrize("kind, expected", [("会议纪要", "minutes"), ("考评评分表", "scores"), ("评分表", "scores")])
+def test_every_document_type_has_a_chinese_name(kind: str, expected: str) -> None:
+    from qmsdocs.names import doc_type_of
+
+    assert doc_type_of(kind) == expected
+
+
+def test_an_unknown_document_type_is_refused(zh_records: Path, tmp_path: Path) -> None:
+    result = qms("--records", str(zh_records), "sheet", "报告", "-o", str(tmp_path / "x.xlsx"))
+    assert result.exit_code == 2
+    assert "'报告' is not one of 'plan', 'minutes', 'scores'" in result.stderr
+
+
+def test_sign_with_chinese_role_names(zh_records: Path, tmp_path: Path) -> None:
+    from conftest import PASSWORD, write_plan
+
+    new = qms("--records", str(zh_records), "new", "plan", "--data", str(write_plan(tmp_path / "p.xlsx")), "--json")
+    doc = json.loads(new.stdout)["doc_no"]
+    for role, name in (("编制", "Wang Jianguo"), ("审核", "Zhou Zhiqiang"), ("批准", "Zhao Deming")):
+        result = CliRunner().invoke(cli, ["--records", str(zh_records), "sign", doc, "--role", role, "--name", name,
+                                          "--password-stdin", "--json"], input=PASSWORD + "\n")
+        assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["role"] == "approve"
+
+
+def test_release_required_roles_may_be_chinese() -> None:
+    from qmsdocs.config import from_dict
+
+    config = from_dict({"release": {"required": ["编制", "会签", "批准"]},
+                        "signatures": {"may_combine": [["编制", "审核"]]}})
+    assert config.required_roles == ("compile", "countersign", "approve")
+    assert config.may_combine == (("compile", "review"),)
