@@ -265,3 +265,52 @@ def test_release_required_roles_may_be_chinese() -> None:
                         "signatures": {"may_combine": [["编制", "审核"]]}})
     assert config.required_roles == ("compile", "countersign", "approve")
     assert config.may_combine == (("compile", "review"),)
+
+
+def _signed_draft(records: Path, tmp_path: Path) -> str:
+    from conftest import write_plan
+
+    new = qms("--records", str(records), "new", "plan", "--data", str(write_plan(tmp_path / "p.xlsx")), "--json")
+    return json.loads(new.stdout)["doc_no"]
+
+
+def _sign(records: Path, doc: str, role: str, name: str):
+    from conftest import PASSWORD
+
+    return CliRunner().invoke(cli, ["--records", str(records), "sign", doc, "--role", role, "--name", name,
+                                    "--password-stdin"], input=PASSWORD + "\n")
+
+
+def test_a_bad_usage_error_in_chinese(zh_records: Path, tmp_path: Path) -> None:
+    doc = _signed_draft(zh_records, tmp_path)
+    result = _sign(zh_records, doc, "boss", "Zhao Deming")
+    assert result.exit_code == 2
+    assert result.stderr == ("错误：未知角色 'boss'；角色：compile, standardize, review, countersign, approve"
+                             "（或 编制、标准化、审核、会签、批准）\n")
+
+
+def test_a_rule_refusal_in_chinese_and_in_english(records: Path, tmp_path: Path) -> None:
+    doc = _signed_draft(records, tmp_path)
+    order = "compile → standardize → review → countersign → approve"
+    assert _sign(records, doc, "approve", "Zhao Deming").stderr == (
+        f"Error: cannot sign approve on {doc} 1.0 before compile, review have signed (order: {order})\n")
+    set_language(records, "zh")
+    result = _sign(records, doc, "批准", "Zhao Deming")
+    assert result.exit_code == 1
+    assert result.stderr == f"错误：compile, review 签字之前不能在 {doc} 1.0 上签 approve（顺序：{order}）\n"
+
+
+def test_an_install_carries_the_compiled_catalog(tmp_path: Path) -> None:
+    """build_py lays out what a wheel holds: the package data must include the catalog."""
+    import shutil
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "qmsdocs", source / "qmsdocs", ignore=shutil.ignore_patterns("__pycache__"))
+    done = subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q", "build_py",
+                           "--build-lib", str(tmp_path / "lib")], cwd=source, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    built = tmp_path / "lib" / "qmsdocs" / "locale" / "zh_CN" / "LC_MESSAGES" / "qmsdocs.mo"
+    assert built.read_bytes() == (ROOT / "qmsdocs" / "locale" / "zh_CN" / "LC_MESSAGES" / "qmsdocs.mo").read_bytes()
