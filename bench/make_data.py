@@ -63,20 +63,20 @@ def rows(staff: int, seed: int = 2026) -> dict[str, list[list[object]]]:
 
 def write(staff: int, out: Path) -> Path:
     """Write the scaled workbook to ``out`` and return it."""
-    from qmsdocs.blank import build_blank
-    from qmsdocs.sheets import WORKBOOKS
+    from qmsdocs.blank import build_blank, tab_name
+    from qmsdocs.sheets import PERIOD, WORKBOOKS
 
     data = rows(staff)
     wb = build_blank("scores", "zh")
     for sheet in WORKBOOKS["scores"]:
-        ws = wb[sheet.name]
+        ws = wb[tab_name(sheet, "zh")]
         if sheet.keyvalue:
             for index, value in enumerate(data[sheet.name], start=2):
                 ws.cell(index, 2, value)
         else:
             for row in data[sheet.name]:
                 ws.append(row)
-    ws = wb["Period"]
+    ws = wb[tab_name(PERIOD, "zh")]
     ws.cell(3, 2).number_format = "yyyy-mm-dd"
     wb.properties.creator = "qmsdocs"
     wb.properties.created = wb.properties.modified = dt.datetime(2026, 11, 1)

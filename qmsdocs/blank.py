@@ -6,8 +6,9 @@ from typing import Any
 
 from qmsdocs import vocab
 from qmsdocs.errors import UsageError
+from qmsdocs.i18n import _
 from qmsdocs.outputs import append_values
-from qmsdocs.sheets import FIELD, VALUE, WORKBOOKS, Column
+from qmsdocs.sheets import FIELD, VALUE, WORKBOOKS, Column, Sheet
 
 _INSTRUCTIONS = {
     "zh": [
@@ -21,7 +22,8 @@ _INSTRUCTIONS = {
     ],
     "en": [
         "How to fill in this workbook",
-        "Row 1 of each sheet is the header: keep it. Headers may be the English key (e.g. score) or the Chinese label.",
+        "Row 1 of each sheet is the header: keep it. Headers may be the English label, the key (e.g. score) or the "
+        "Chinese label.",
         "Blank rows are skipped. Dates are Excel dates or YYYY-MM-DD text. Numbers may be typed as text.",
         "Drop-down lists show the accepted values (English or Chinese). Several methods are separated by commas: "
         "listen, check, look, visit, test, measure, ask.",
@@ -62,6 +64,11 @@ def _validate(ws: Any, column: Column, letter: str, language: str) -> None:
     dv.add(rows)
 
 
+def tab_name(sheet: Sheet, language: str) -> str:
+    """Return the name of the sheet's tab in a blank workbook of ``language`` (the reader accepts both)."""
+    return sheet.zh if language == "zh" else sheet.name
+
+
 def build_blank(kind: str, language: str) -> Any:
     """Return an openpyxl Workbook with the sheets of workbook ``kind`` and an instructions sheet."""
     from openpyxl import Workbook
@@ -69,7 +76,7 @@ def build_blank(kind: str, language: str) -> Any:
     from openpyxl.utils import get_column_letter
 
     if kind not in WORKBOOKS:
-        raise UsageError(f"unknown workbook {kind!r}; known: {', '.join(WORKBOOKS)}")
+        raise UsageError(_("unknown workbook {kind!r}; known: {known}").format(kind=kind, known=", ".join(WORKBOOKS)))
     wb = Workbook()
     info = wb.active
     info.title = "说明" if language == "zh" else "Instructions"
@@ -79,7 +86,7 @@ def build_blank(kind: str, language: str) -> Any:
     info.column_dimensions["A"].width = 110
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for sheet in WORKBOOKS[kind]:
-        ws = wb.create_sheet(sheet.name)
+        ws = wb.create_sheet(tab_name(sheet, language))
         columns: tuple[Column, ...] = (FIELD, VALUE) if sheet.keyvalue else sheet.columns
         append_values(ws, [c.label(language) for c in columns])
         for cell in ws[1]:
@@ -111,7 +118,7 @@ def write_blank(kind: str, out: Path, language: str, *, workspace_root: Path | N
 
     check_output(out, workspace_root, force=force, option=option)  # before the work, not after
     if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"{out}: the output file must end in .xlsx")
+        raise UsageError(_("{path}: the output file must end in .xlsx").format(path=out))
     buffer = io.BytesIO()
     build_blank(kind, language).save(buffer)
     return write_output(out, buffer.getvalue(), workspace_root=workspace_root, force=force, option=option)

@@ -15,10 +15,33 @@ from typing import Any
 
 import click
 
-from qmsdocs import __version__
+from qmsdocs import __version__, i18n
+from qmsdocs.i18n import N_, _
 from qmsdocs.names import DOC_TYPES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _DocType(click.Choice):
+    """A generated document type, by its English or Chinese name (考评策划书, 会议纪要, 考评评分表)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from qmsdocs.names import doc_type_of
+
+        return super().convert(doc_type_of(str(value)) or value, param, ctx)
+
+
+class _Kind(click.ParamType):
+    """A kind of document, by its English or Chinese name (考评策划书, 管理办法, …); the library checks it."""
+
+    name = "kind"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from qmsdocs.names import kind_of
+
+        return kind_of(str(value))
+
+
 STATUSES = ("draft", "approved", "effective", "superseded", "obsolete", "withdrawn")
 
 
@@ -44,9 +67,11 @@ class QmsGroup(click.Group):
 
         def fail(lines: list[str], code: int) -> None:
             for line in lines:
-                click.echo(f"Error: {line}", err=True)
+                click.echo(_("Error: {message}").format(message=line), err=True)
             ctx.exit(code)
 
+        # Messages follow QMS_LANG or the locale until a command opens its workspace (see _workspace).
+        previous = i18n.set_language(i18n.default_language())
         try:
             return super().invoke(ctx)
         except QmsError as exc:
@@ -58,11 +83,13 @@ class QmsGroup(click.Group):
             where = f"{paths[0]}: " if paths else ""
             fail([f"{where}{os_cause(exc)}"], 2 if _given(ctx, paths) else 1)
         except sqlite3.Error as exc:
-            fail([f"register error: {exc}"], 1)
+            fail([_("register error: {cause}").format(cause=exc)], 1)
         except MemoryError:
-            fail(["out of memory; the input is too large for this machine"], 1)
+            fail([_("out of memory; the input is too large for this machine")], 1)
         except RecursionError:
-            fail(["the input is nested too deeply to be read"], 1)
+            fail([_("the input is nested too deeply to be read")], 1)
+        finally:
+            i18n.set_language(previous)
 
 
 def _given(ctx: click.Context, paths: list[str]) -> bool:
@@ -76,7 +103,7 @@ def _given(ctx: click.Context, paths: list[str]) -> bool:
 
 
 def _error(line: str) -> None:
-    click.echo(f"Error: {line}", err=True)
+    click.echo(_("Error: {message}").format(message=line), err=True)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
@@ -91,6 +118,7 @@ def _workspace(ctx: click.Context, write: bool = True) -> Any:
 
     ws = Workspace.open(ctx.obj["records"], write=write)
     ctx.call_on_close(ws.close)
+    i18n.set_language(ws.config.messages or ws.config.language)  # from here on, the workspace's language
     return ws
 
 
@@ -102,18 +130,19 @@ def _passwords(from_stdin: bool) -> Callable[[str], str]:
         if from_stdin:
             line = sys.stdin.readline()
             if not line:
-                raise UsageError(f"--password-stdin: no password on standard input (for {whose})")
+                raise UsageError(_("--password-stdin: no password on standard input (for {whose})").format(whose=whose))
             return line.rstrip("\r\n")
         if not sys.stdin.isatty():
-            raise UsageError(f"a password is needed for {whose}: give --password-stdin or run at a terminal")
-        return str(click.prompt(f"Password for {whose}", hide_input=True, err=True))
+            raise UsageError(_("a password is needed for {whose}: give --password-stdin or run at a terminal")
+                             .format(whose=whose))
+        return str(click.prompt(_("Password for {whose}").format(whose=whose), hide_input=True, err=True))
 
     return ask
 
 
 def _emit(result: dict[str, Any], as_json: bool, human: str) -> None:
     for warning in result.pop("warnings", []) or []:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(_("Warning: {message}").format(message=warning), err=True)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, sort_keys=True, default=str))
     else:
@@ -144,7 +173,9 @@ def _progress(label: str | None) -> Iterator[Callable[..., None] | None]:
 
 
 def _revision_line(verb: str, r: dict[str, Any]) -> str:
-    return f"{verb} {r['doc_no']} version {r['version']} ({r['status']}): {r['title']}\n  {r['path']}"
+    # verb: a message of its own, e.g. _("Created"), so that each language orders the line its way.
+    return _("{verb} {doc_no} version {version} ({status}): {title}\n  {path}").format(
+        verb=verb, doc_no=r["doc_no"], version=r["version"], status=r["status"], title=r["title"], path=r["path"])
 
 
 @click.group(cls=QmsGroup, context_settings=CONTEXT_SETTINGS)
@@ -176,12 +207,13 @@ def init(directory: str, company: str | None, department: str | None, language: 
 
     root = init_workspace(Path(directory), company, department, language)
     _emit({"records": str(root.resolve()), "config": str((root / "qms.toml").resolve())}, as_json,
-          f"Created workspace {root} (settings in {root / 'qms.toml'})\n"
-          f"Next: add the first administrator: qms --records {root} people add NAME --roles admin")
+          _("Created workspace {root} (settings in {config})\n"
+            "Next: add the first administrator: qms --records {root} people add NAME --roles admin").format(
+              root=root, config=root / "qms.toml"))
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(DOC_TYPES))
+@click.argument("kind", type=_DocType(DOC_TYPES))
 @click.option("-o", "--output", "out", required=True, metavar="FILE.xlsx", help="Where to write the workbook.")
 @force_option
 @json_option
@@ -194,11 +226,11 @@ def sheet(ctx: click.Context, kind: str, out: str, force: bool, as_json: bool) -
 
     ws = _workspace(ctx, write=False)
     path = write_blank(kind, Path(out), ws.config.language, workspace_root=ws.root, force=force)
-    _emit({"kind": kind, "path": str(path.resolve())}, as_json, f"Wrote blank {kind} workbook {path}")
+    _emit({"kind": kind, "path": str(path.resolve())}, as_json, _("Wrote blank {kind} workbook {path}").format(kind=kind, path=path))
 
 
 @cli.command()
-@click.argument("kind")
+@click.argument("kind", type=_Kind())
 @click.option("--data", metavar="FILE.xlsx", help="plan, minutes, scores: the filled input workbook.")
 @click.option("--body", metavar="FILE", help="Word-body kinds: the Word document (.docx; .doc, .odt or .rtf are "
                                              "converted with LibreOffice).")
@@ -235,12 +267,12 @@ def new(ctx: click.Context, kind: str, data: str | None, body: str | None, title
     from qmsdocs.working_copies import new_with_outputs
 
     ws = _workspace(ctx)
-    with _progress("Writing --split files" if split else None) as progress:
+    with _progress(_("Writing --split files") if split else None) as progress:
         result = new_with_outputs(ws, kind, data, title, xlsx=xlsx, split=split, jobs=jobs, force=force,
                                     by=by, password=_passwords(password_stdin), progress=progress, body=body,
                                     cover=cover, accept_changes=accept_changes, drop_comments=drop_comments,
                                     doc_no=doc_no, version=version, effective=effective, history=history)
-    _emit(result, as_json, _revision_line("Created", result))
+    _emit(result, as_json, _revision_line(_("Created"), result))
 
 
 @cli.command()
@@ -266,7 +298,7 @@ def revise(ctx: click.Context, doc_no: str, change_no: str, by: str, summary: st
     result = lifecycle.revise(_workspace(ctx), doc_no, change_no, by, summary, data, pages, major,
                               password=_passwords(password_stdin), body=body, accept_changes=accept_changes,
                               drop_comments=drop_comments)
-    _emit(result, as_json, _revision_line("Revised", result))
+    _emit(result, as_json, _revision_line(_("Revised"), result))
 
 
 @cli.command()
@@ -291,8 +323,8 @@ def update(ctx: click.Context, doc_no: str, data: str | None, body: str | None, 
     result = lifecycle.update(_workspace(ctx), doc_no, data, title, summary, pages, by=by,
                               password=_passwords(password_stdin), body=body, accept_changes=accept_changes,
                               drop_comments=drop_comments)
-    voided = f"\n  voided: {', '.join(result['voided'])}" if result["voided"] else ""
-    _emit(result, as_json, _revision_line("Updated", result) + voided)
+    voided = _("\n  voided: {signatures}").format(signatures=", ".join(result["voided"])) if result["voided"] else ""
+    _emit(result, as_json, _revision_line(_("Updated"), result) + voided)
 
 
 @cli.command()
@@ -312,9 +344,10 @@ def sign(ctx: click.Context, doc_no: str, role: str, name: str, date: str | None
 
     ask = _passwords(password_stdin)
     result = lifecycle.sign(_workspace(ctx), doc_no, role, name, date, password=ask, by=by, by_password=ask)
-    how = " (recorded from paper)" if result["mode"] == "recorded" else ""
-    _emit(result, as_json, f"Signed {result['doc_no']} version {result['version']} as {result['role']}: "
-                           f"{result['name']} on {result['date']}{how}")
+    how = _(" (recorded from paper)") if result["mode"] == "recorded" else ""
+    _emit(result, as_json, _("Signed {doc_no} version {version} as {role}: {name} on {date}{how}").format(
+        doc_no=result["doc_no"], version=result["version"], role=result["role"], name=result["name"],
+        date=result["date"], how=how))
 
 
 @cli.command()
@@ -333,8 +366,8 @@ def reject(ctx: click.Context, doc_no: str, role: str, name: str, reason: str, b
 
     ask = _passwords(password_stdin)
     result = lifecycle.reject(_workspace(ctx), doc_no, role, name, reason, password=ask, by=by, by_password=ask)
-    _emit(result, as_json, f"Rejected {result['doc_no']} version {result['version']} ({result['role']}, "
-                           f"{result['name']}): {reason}")
+    _emit(result, as_json, _("Rejected {doc_no} version {version} ({role}, {name}): {reason}").format(
+        doc_no=result["doc_no"], version=result["version"], role=result["role"], name=result["name"], reason=reason))
 
 
 @cli.command()
@@ -350,7 +383,8 @@ def withdraw(ctx: click.Context, doc_no: str, reason: str, by: str | None, passw
     from qmsdocs import lifecycle
 
     result = lifecycle.withdraw(_workspace(ctx), doc_no, reason, by, _passwords(password_stdin))
-    _emit(result, as_json, f"Withdrew draft {result['doc_no']} version {result['version']}: {reason}")
+    _emit(result, as_json, _("Withdrew draft {doc_no} version {version}: {reason}").format(
+        doc_no=result["doc_no"], version=result["version"], reason=reason))
 
 
 @cli.command()
@@ -367,7 +401,7 @@ def release(ctx: click.Context, doc_no: str, effective: str | None, by: str | No
     from qmsdocs import lifecycle
 
     result = lifecycle.release(_workspace(ctx), doc_no, effective, by=by, password=_passwords(password_stdin))
-    _emit(result, as_json, _revision_line("Released", result))
+    _emit(result, as_json, _revision_line(_("Released"), result))
 
 
 @cli.command()
@@ -382,7 +416,8 @@ def obsolete(ctx: click.Context, doc_no: str, by: str, reason: str, password_std
     from qmsdocs import lifecycle
 
     result = lifecycle.obsolete(_workspace(ctx), doc_no, by, reason, _passwords(password_stdin))
-    _emit(result, as_json, f"Withdrew {result['doc_no']} on {result['obsolete_on']}: {reason}")
+    _emit(result, as_json, _("Withdrew {doc_no} on {date}: {reason}").format(
+        doc_no=result["doc_no"], date=result["obsolete_on"], reason=reason))
 
 
 @cli.command()
@@ -398,8 +433,8 @@ def review(ctx: click.Context, doc_no: str, outcome: str, by: str | None, passwo
     from qmsdocs import lifecycle
 
     result = lifecycle.review(_workspace(ctx), doc_no, outcome, by, _passwords(password_stdin))
-    _emit(result, as_json, f"Reviewed {result['doc_no']} version {result['version']} on {result['reviewed_on']}: "
-                           f"{outcome}")
+    _emit(result, as_json, _("Reviewed {doc_no} version {version} on {date}: {outcome}").format(
+        doc_no=result["doc_no"], version=result["version"], date=result["reviewed_on"], outcome=outcome))
 
 
 @cli.command()
@@ -413,13 +448,13 @@ def pending(ctx: click.Context, name: str | None, as_json: bool) -> None:
     result = reports.pending(_workspace(ctx, write=False), name)
     lines = []
     for p in result["pending"]:
-        detail = {"signature": lambda: "; ".join(f"{r}: {', '.join(p['who'][r]) or 'nobody yet'}"
+        detail = {"signature": lambda: "; ".join(f"{r}: {', '.join(p['who'][r]) or _('nobody yet')}"
                                                  for r in p["waiting_for"]),
-                  "effective": lambda: f"takes effect {p['due']}",
-                  "recall": lambda: f"copies out: {', '.join(p['waiting_for'])}",
-                  "review": lambda: f"periodic review due {p['due']}"}[p["reason"]]()
+                  "effective": lambda: _("takes effect {date}").format(date=p["due"]),
+                  "recall": lambda: _("copies out: {copies}").format(copies=", ".join(p["waiting_for"])),
+                  "review": lambda: _("periodic review due {date}").format(date=p["due"])}[p["reason"]]()
         lines.append(f"{p['doc_no']:<20} {p['version']:<6} {p['reason']:<10} {detail}")
-    _emit(result, as_json, "\n".join(lines) if lines else "Nothing pending.")
+    _emit(result, as_json, "\n".join(lines) if lines else _("Nothing pending."))
 
 
 # -- people -----------------------------------------------------------------------------------
@@ -429,8 +464,8 @@ def people() -> None:
 
 
 def _person_line(p: dict[str, Any]) -> str:
-    state = "" if p["active"] else " (disabled)"
-    state += " (locked)" if p["locked"] else ""
+    state = "" if p["active"] else _(" (disabled)")
+    state += _(" (locked)") if p["locked"] else ""
     return f"{p['account']:<16} {p['name']:<16} {', '.join(p['roles'])}{state}"
 
 
@@ -449,9 +484,12 @@ def people_add(ctx: click.Context, name: str, roles: str, account: str | None, b
     from qmsdocs import people as people_mod
 
     result = people_mod.add(_workspace(ctx), name, roles, account, by, _passwords(password_stdin))
-    _emit(result, as_json, f"Added {_person_line(result)}\n  enrolment code {result['code']} (valid until "
-                           f"{result['code_expires']}); they set their password with:\n  qms people passwd "
-                           f"{result['account']} --code {result['code']}")
+    _emit(result, as_json, _("Added {person}\n  enrolment code {code} (valid until {expires}); they set their "
+                             "password with:\n  qms people passwd {account} --code {code}").format(
+        person=_person_line(result), code=result["code"], expires=result["code_expires"], account=result["account"]))
+
+
+_ACTION_WORDS = {"disable": N_("Disable"), "enable": N_("Enable"), "reset": N_("Reset"), "unlock": N_("Unlock")}
 
 
 def _change(action: str, help_text: str) -> None:
@@ -465,8 +503,9 @@ def _change(action: str, help_text: str) -> None:
         from qmsdocs import people as people_mod
 
         result = people_mod.change(_workspace(ctx), name, action, by, _passwords(password_stdin))
-        extra = f"\n  enrolment code {result['code']} (valid until {result['code_expires']})" if "code" in result else ""
-        _emit(result, as_json, f"{action.capitalize()}: {_person_line(result)}{extra}")
+        extra = _("\n  enrolment code {code} (valid until {expires})").format(
+            code=result["code"], expires=result["code_expires"]) if "code" in result else ""
+        _emit(result, as_json, f"{_(_ACTION_WORDS[action])}: {_person_line(result)}{extra}")
 
 
 for _action, _help in (("disable", "Disable NAME: they can no longer sign."),
@@ -489,7 +528,7 @@ def people_roles(ctx: click.Context, name: str, roles: str, by: str | None, pass
     from qmsdocs import people as people_mod
 
     result = people_mod.change(_workspace(ctx), name, "roles", by, _passwords(password_stdin), roles)
-    _emit(result, as_json, f"Roles: {_person_line(result)}")
+    _emit(result, as_json, _("Roles: {person}").format(person=_person_line(result)))
 
 
 @people.command(name="passwd")
@@ -504,16 +543,16 @@ def people_passwd(ctx: click.Context, name: str, code: str | None, password_stdi
 
     ask = _passwords(password_stdin)
 
-    def new_password(_: str) -> str:
-        first = ask(f"{name} (new password)")
-        if not password_stdin and ask(f"{name} (new password, again)") != first:
+    def new_password(_whose: str) -> str:
+        first = ask(_("{name} (new password)").format(name=name))
+        if not password_stdin and ask(_("{name} (new password, again)").format(name=name)) != first:
             from qmsdocs.errors import UsageError
 
-            raise UsageError("the two passwords differ")
+            raise UsageError(_("the two passwords differ"))
         return first
 
     result = people_mod.set_password(_workspace(ctx), name, new_password, code=code, old=None if code else ask)
-    _emit(result, as_json, f"Password set for {result['name']}")
+    _emit(result, as_json, _("Password set for {name}").format(name=result["name"]))
 
 
 @people.command(name="list")
@@ -524,7 +563,7 @@ def people_list(ctx: click.Context, as_json: bool) -> None:
     from qmsdocs import people as people_mod
 
     result = people_mod.list_people(_workspace(ctx, write=False))
-    _emit(result, as_json, "\n".join(_person_line(p) for p in result["people"]) or "The roster is empty.")
+    _emit(result, as_json, "\n".join(_person_line(p) for p in result["people"]) or _("The roster is empty."))
 
 
 @cli.group(name="config")
@@ -544,20 +583,21 @@ def config_apply(ctx: click.Context, by: str | None, password_stdin: bool, as_js
     result = lifecycle.apply_config(_workspace(ctx), by, _passwords(password_stdin))
     lines = [f"  {k}: {json.dumps(v[0], ensure_ascii=False)} → {json.dumps(v[1], ensure_ascii=False)}"
              for k, v in result["changed"].items()]
-    _emit(result, as_json, "\n".join(["Recorded the control settings."] + lines) if lines else
-          "The control settings were already recorded; nothing changed.")
+    _emit(result, as_json, "\n".join([_("Recorded the control settings.")] + lines) if lines else
+          _("The control settings were already recorded; nothing changed."))
 
 
 # -- reports ---------------------------------------------------------------------------------
 def _document_line(d: dict[str, Any]) -> str:
     """One document of the master list as a line: number, version, status, effective date, title."""
     return (f"{d['doc_no']:<20} {d['version']:<6} {d['status']:<10} {d['effective_date'] or '':<10}  {d['title']}"
-            + (f"  (draft {d['open_draft']} open)" if d["open_draft"] else ""))
+            + (_("  (draft {version} open)").format(version=d["open_draft"]) if d["open_draft"] else ""))
 
 
 
 @cli.command(name="list")
-@click.option("--type", "doc_type", metavar="KIND", help="Only documents of this kind (plan, regulation, …).")
+@click.option("--type", "doc_type", metavar="KIND", type=_Kind(),
+              help="Only documents of this kind (plan, regulation, …).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only documents with this status (draft: every open draft).")
 @click.option("--xlsx", metavar="FILE", help="Also write the master list as a workbook.")
 @force_option
@@ -571,7 +611,7 @@ def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: st
     if force and not xlsx:
         from qmsdocs.errors import UsageError
 
-        raise UsageError("option --force is only for --xlsx")
+        raise UsageError(_("option --force is only for --xlsx"))
     ws = _workspace(ctx, write=False)
     result = reports.list_documents(ws, doc_type, status)
     if xlsx:
@@ -581,8 +621,8 @@ def list_(ctx: click.Context, doc_type: str | None, status: str | None, xlsx: st
 
         result["xlsx"] = str(write_master_list(ws, result["documents"], Path(xlsx), force=force).resolve())
     rows = [_document_line(d) for d in result["documents"]]
-    header = f"{'document':<20} {'ver.':<6} {'status':<10} {'effective':<10}  title"
-    _emit(result, as_json, "\n".join([header] + rows) if rows else "No documents.")
+    header = f"{_('document'):<20} {_('ver.'):<6} {_('status'):<10} {_('effective'):<10}  {_('title')}"
+    _emit(result, as_json, "\n".join([header] + rows) if rows else _("No documents."))
 
 
 @cli.command()
@@ -596,12 +636,14 @@ def show(ctx: click.Context, doc_no: str, as_json: bool) -> None:
     result = reports.show(_workspace(ctx, write=False), doc_no)
     lines = [f"{result['doc_no']} ({result['type']})"]
     if result["obsolete_on"]:
-        lines.append(f"  obsolete since {result['obsolete_on']} by {result['obsolete_by']}: {result['obsolete_reason']}")
+        lines.append(_("  obsolete since {date} by {name}: {reason}").format(
+            date=result["obsolete_on"], name=result["obsolete_by"], reason=result["obsolete_reason"]))
     for r in result["revisions"]:
-        lines.append(f"  {r['version']:<6} {r['status']:<10} change {r['change_no'] or '-'}  "
-                     f"effective {r['effective_date'] or '-'}  {r['summary']}")
+        lines.append(_("  {version:<6} {status:<10} change {change_no}  effective {effective}  {summary}").format(
+            version=r["version"], status=r["status"], change_no=r["change_no"] or "-",
+            effective=r["effective_date"] or "-", summary=r["summary"]))
         for s in r["signatures"]:
-            note = "" if s["valid"] else f"  (void: {s['void_reason']})"
+            note = "" if s["valid"] else _("  (void: {reason})").format(reason=s["void_reason"])
             note += f"  ({s['recorded']})" if s["recorded"] else ""
             lines.append(f"         {s['role']:<12} {s['name']}  {s['date']}{note}")
         lines.append(f"         {r['path']}\n         sha256 {r['sha256']}")
@@ -619,7 +661,7 @@ def revlog(ctx: click.Context, doc_no: str, out: str | None, force: bool, as_jso
     from qmsdocs.revlog import write_log
 
     result = write_log(_workspace(ctx, write=False), doc_no, out, force)
-    lines = [f"Revision log of {result['doc_no']}: {result['path']}"]
+    lines = [_("Revision log of {doc_no}: {path}").format(doc_no=result["doc_no"], path=result["path"])]
     lines += [f"  {r['version']:<6} {r['status']:<10} {r['change_no'] or '-':<14} {r['effective_date'] or '-':<10} "
               f"{r['summary']}" for r in result["revisions"]]
     _emit(result, as_json, "\n".join(lines))
@@ -632,7 +674,7 @@ def template() -> None:
 
 @template.command(name="check")
 @click.argument("file", metavar="FILE")
-@click.option("--type", "doc_type", required=True, type=click.Choice(DOC_TYPES + ("revlog",)),
+@click.option("--type", "doc_type", required=True, type=_DocType(DOC_TYPES + ("revlog",)),
               help="The document type the template is for.")
 @json_option
 @click.pass_context
@@ -641,9 +683,10 @@ def template_check(ctx: click.Context, file: str, doc_type: str, as_json: bool) 
     from qmsdocs.template_check import check_with_samples
 
     result = check_with_samples(ctx.obj["records"], file, doc_type)
-    lines = [f"{file}: {'OK, every placeholder is known and every value is shown' if result['ok'] else 'problems'}"]
-    lines += [f"  unknown placeholder: {p}" for p in result["unknown"]]
-    lines += [f"  missing placeholder: {p}" for p in result["missing"]]
+    verdict = _("OK, every placeholder is known and every value is shown") if result["ok"] else _("problems")
+    lines = [f"{file}: {verdict}"]
+    lines += [_("  unknown placeholder: {name}").format(name=p) for p in result["unknown"]]
+    lines += [_("  missing placeholder: {name}").format(name=p) for p in result["missing"]]
     _emit(result, as_json, "\n".join(lines))
     if not result["ok"]:
         ctx.exit(1)
@@ -664,10 +707,12 @@ def export(ctx: click.Context, out: str, doc_nos: tuple[str, ...], pdf: bool, fo
     from qmsdocs.export import export as export_package
 
     ws = _workspace(ctx, write=False)
-    with _progress("Converting to PDF" if pdf else "Packing documents") as progress:
+    with _progress(_("Converting to PDF") if pdf else _("Packing documents")) as progress:
         result = export_package(ws, out, doc_nos, pdf, progress, force)
-    lines = [f"Wrote {result['path']} ({len(result['files']) + 1} files, sha256 {result['sha256']})"]
-    lines += [f"  {d['doc_no']} {d['version']} effective {d['effective_date']}" for d in result["documents"]]
+    lines = [_("Wrote {path} ({count} files, sha256 {sha256})").format(
+        path=result["path"], count=len(result["files"]) + 1, sha256=result["sha256"])]
+    lines += [_("  {doc_no} {version} effective {date}").format(
+        doc_no=d["doc_no"], version=d["version"], date=d["effective_date"]) for d in result["documents"]]
     _emit(result, as_json, "\n".join(lines))
 
 
@@ -699,7 +744,8 @@ def verify(ctx: click.Context, file: str, as_json: bool) -> None:
     from qmsdocs.verify import verify_file
 
     result = verify_file(_workspace(ctx, write=False), file)
-    _emit(dict(result), as_json, f"OK: {result['reason']}" if result["ok"] else f"NOT OK: {result['reason']}")
+    _emit(dict(result), as_json, _("OK: {reason}").format(reason=result["reason"]) if result["ok"]
+          else _("NOT OK: {reason}").format(reason=result["reason"]))
     if not result["ok"]:
         ctx.exit(1)
 
@@ -725,12 +771,13 @@ def log(ctx: click.Context, doc_no: str | None, check: bool, witnesses: tuple[st
         from qmsdocs.maintenance import acknowledge_restore
 
         result = acknowledge_restore(_workspace(ctx), by or "", _passwords(password_stdin), reason or "")
-        _emit(result, as_json, f"Recorded the restore (the trail continues from entry {result['restored_head']})")
+        _emit(result, as_json, _("Recorded the restore (the trail continues from entry {entry})").format(
+            entry=result["restored_head"]))
         return
     if witnesses and not check:
         from qmsdocs.errors import UsageError
 
-        raise UsageError("--witness goes with --verify")
+        raise UsageError(_("--witness goes with --verify"))
     ws = _workspace(ctx, write=False)
     result: dict[str, Any] = {"entries": reports.log_entries(ws, doc_no)}
     problems: list[str] = []
@@ -749,8 +796,8 @@ def log(ctx: click.Context, doc_no: str | None, check: bool, witnesses: tuple[st
              f"{e['doc_no'] or '':<20} {e['version'] or ''}" + (f" — {e['reason']}" if e["reason"] else "")
              for e in result["entries"]]
     if check:
-        lines.append("Audit trail intact." if not problems else "Audit trail BROKEN.")
-    _emit(result, as_json, "\n".join(lines) if lines else "No entries.")
+        lines.append(_("Audit trail intact.") if not problems else _("Audit trail BROKEN."))
+    _emit(result, as_json, "\n".join(lines) if lines else _("No entries."))
     for problem in problems:
         _error(problem)
     if problems:
@@ -773,8 +820,9 @@ def copies_issue(ctx: click.Context, doc_no: str, holder: str, count: int, as_js
     from qmsdocs import copies as copies_mod
 
     result = copies_mod.issue(_workspace(ctx), doc_no, holder, count)
-    _emit(result, as_json, "\n".join(f"Issued {c['copy_no']} of {result['doc_no']} {result['version']} to {holder}: "
-                                     f"{c['path']}" for c in result["copies"]))
+    _emit(result, as_json, "\n".join(_("Issued {copy_no} of {doc_no} {version} to {holder}: {path}").format(
+        copy_no=c["copy_no"], doc_no=result["doc_no"], version=result["version"], holder=holder, path=c["path"])
+        for c in result["copies"]))
 
 
 @copies.command(name="outstanding")
@@ -785,9 +833,10 @@ def copies_outstanding(ctx: click.Context, as_json: bool) -> None:
     from qmsdocs import copies as copies_mod
 
     result = copies_mod.outstanding(_workspace(ctx, write=False))
-    lines = [f"{c['copy_no']:<26} {c['version']:<6} {c['status']:<10} {c['holder']}  issued {c['issued_on']}"
-             for c in result["copies"]]
-    _emit(result, as_json, "\n".join(lines) if lines else "No outstanding copies.")
+    lines = [_("{copy_no:<26} {version:<6} {status:<10} {holder}  issued {date}").format(
+        copy_no=c["copy_no"], version=c["version"], status=c["status"], holder=c["holder"], date=c["issued_on"])
+        for c in result["copies"]]
+    _emit(result, as_json, "\n".join(lines) if lines else _("No outstanding copies."))
 
 
 @copies.command(name="recall")
@@ -799,7 +848,8 @@ def copies_recall(ctx: click.Context, copy_no: str, as_json: bool) -> None:
     from qmsdocs import copies as copies_mod
 
     result = copies_mod.recall(_workspace(ctx), copy_no)
-    _emit(result, as_json, f"Recalled {copy_no} ({result['holder']}) on {result['recalled_on']}")
+    _emit(result, as_json, _("Recalled {copy_no} ({holder}) on {date}").format(
+        copy_no=copy_no, holder=result["holder"], date=result["recalled_on"]))
 
 
 @cli.command()
@@ -814,7 +864,7 @@ def results(ctx: click.Context, doc_no: str, version: str | None, xlsx: str, for
     from qmsdocs.working_copies import results as make_results
 
     result = make_results(_workspace(ctx, write=False), doc_no, version, xlsx, force)
-    _emit(result, as_json, f"Wrote {result['xlsx']}")
+    _emit(result, as_json, _("Wrote {path}").format(path=result["xlsx"]))
 
 
 @cli.command()
@@ -830,10 +880,10 @@ def split(ctx: click.Context, doc_no: str, version: str | None, to: str, jobs: i
     """Write one working copy per staff member of score sheet DOC_NO into DIR."""
     from qmsdocs.working_copies import split as make_split
 
-    with _progress("Writing working copies") as progress:
+    with _progress(_("Writing working copies")) as progress:
         result = make_split(_workspace(ctx, write=False), doc_no, version, to, jobs, force, progress)
-    _emit(result, as_json, f"Wrote {len(result['split'])} working copies of {result['doc_no']} "
-                           f"version {result['version']} into {to}")
+    _emit(result, as_json, _("Wrote {count} working copies of {doc_no} version {version} into {folder}").format(
+        count=len(result["split"]), doc_no=result["doc_no"], version=result["version"], folder=to))
 
 
 @cli.command()
@@ -846,7 +896,7 @@ def repair(ctx: click.Context, by: str, password_stdin: bool, as_json: bool) -> 
     from qmsdocs.maintenance import repair as repair_workspace
 
     result = repair_workspace(_workspace(ctx), by, _passwords(password_stdin))
-    _emit(result, as_json, "\n".join(result["actions"]) or "Every file is as the register says.")
+    _emit(result, as_json, "\n".join(result["actions"]) or _("Every file is as the register says."))
 
 
 @cli.command()
@@ -858,12 +908,12 @@ def upgrade(ctx: click.Context, as_json: bool) -> None:
 
     result = upgrade_workspace(ctx.obj["records"])
     if not result["upgraded"]:
-        _emit(result, as_json, "The workspace is up to date.")
+        _emit(result, as_json, _("The workspace is up to date."))
         return
-    lines = [f"Upgraded the register from schema {result['from']} to {result['to']}."]
+    lines = [_("Upgraded the register from schema {old} to {new}.").format(old=result["from"], new=result["to"])]
     if result["signers"]:
-        lines.append("Earlier signatures stay, marked as recorded before the roster. Their signers, to confirm as "
-                     "the roster:")
+        lines.append(_("Earlier signatures stay, marked as recorded before the roster. Their signers, to confirm as "
+                       "the roster:"))
         lines += [f"  qms people add {name} --roles …" for name in result["signers"]]
     _emit(result, as_json, "\n".join(lines))
 
@@ -878,7 +928,8 @@ def backup(ctx: click.Context, out: str, force: bool, as_json: bool) -> None:
     from qmsdocs.maintenance import backup as backup_workspace
 
     result = backup_workspace(_workspace(ctx, write=False), out, force)
-    _emit(result, as_json, f"Wrote {result['path']} ({result['objects']} files, trail head {result['chain']})")
+    _emit(result, as_json, _("Wrote {path} ({count} files, trail head {head})").format(
+        path=result["path"], count=result["objects"], head=result["chain"]))
 
 
 @cli.command()
@@ -890,7 +941,8 @@ def restore(file: str, directory: str, as_json: bool) -> None:
     from qmsdocs.maintenance import restore as restore_workspace
 
     result = restore_workspace(file, directory)
-    _emit(result, as_json, f"Restored into {result['records']} (trail head {result['chain']})")
+    _emit(result, as_json, _("Restored into {records} (trail head {head})").format(
+        records=result["records"], head=result["chain"]))
 
 
 @cli.command()
@@ -903,15 +955,15 @@ def demo(out: str | None, samples: str | None, as_json: bool) -> None:
 
     if samples:
         copied = copy_samples(samples)
-        _emit({"samples": copied}, as_json, "\n".join(f"Copied {f}" for f in copied))
+        _emit({"samples": copied}, as_json, "\n".join(_("Copied {file}").format(file=f) for f in copied))
         return
     result = run_demo(out)
-    lines = [f"Demo workspace: {result['records']}", ""]
+    lines = [_("Demo workspace: {records}").format(records=result["records"]), ""]
     lines += [f"  {step['step']:<44} {step['doc_no']:<20} {step['version']:<5} {step['status']}"
               for step in result["steps"]]
-    lines += ["", "Master list (受控文件清单):"]
+    lines += ["", _("Master list:")]
     lines += [f"  {_document_line(d)}" for d in result["documents"]]
-    lines += ["", "Files written:"] + [f"  {f}" for f in result["files"]]
+    lines += ["", _("Files written:")] + [f"  {f}" for f in result["files"]]
     _emit(result, as_json, "\n".join(lines))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import ConfigError, DataError
-from qmsdocs.names import BODY_KINDS, DOC_TYPES, ROLES  # noqa: F401  (re-exported: config is where callers look)
+from qmsdocs.names import BODY_KINDS, DOC_TYPES, ROLES, role_of  # noqa: F401  (re-exported: config is where callers look)
 
 LANGUAGES = ("zh", "en")
 SCHEMES = ("decimal", "letter")
@@ -62,6 +62,8 @@ class Config:
     company: str = "本公司"
     department: str = "技术质量部"
     language: str = "zh"
+    #: Language of messages, errors and warnings; "" follows ``language``.
+    messages: str = ""
     reference: str = "GB/T 19001-2016"
     pattern: str = DEFAULT_PATTERN
     codes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CODES))
@@ -119,6 +121,8 @@ company = {_toml_str(company)}
 department = {_toml_str(department)}
 # Language of the generated documents and blank workbooks: "zh" or "en".
 language = "{language}"
+# Language of messages, errors and warnings, where it should differ from the language above:
+# messages = "en"
 # Normative reference printed in the documents (the seed standard cites GB/T 19001-2000).
 reference = "GB/T 19001-2016"
 
@@ -189,6 +193,7 @@ _SCHEMA: dict[str, Any] = {
     "company": str,
     "department": str,
     "language": str,
+    "messages": str,
     "reference": str,
     "numbering": {"pattern": str, "codes": dict},
     "versions": {"scheme": str},
@@ -376,6 +381,10 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     if language not in LANGUAGES:
         raise ConfigError(f"{where}: language = {language!r} must be one of: zh, en")
     kwargs["language"] = language
+    messages = raw.get("messages", "")
+    if messages not in LANGUAGES + ("",):
+        raise ConfigError(f"{where}: messages = {messages!r} must be one of: zh, en")
+    kwargs["messages"] = messages
 
     kwargs["pattern"] = _pattern(numbering.get("pattern", DEFAULT_PATTERN), "numbering.pattern", where)
     kinds = _kinds(raw.get("kinds", {}), where)
@@ -405,6 +414,8 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     kwargs["scheme"] = scheme
 
     required = raw.get("release", {}).get("required", ["compile", "review", "approve"])
+    if isinstance(required, list):  # Chinese role names as well as English ones
+        required = [role_of(r) or r if isinstance(r, str) else r for r in required]
     bad = [r for r in required if r not in ROLES]
     if bad or "approve" not in required:
         raise ConfigError(
@@ -442,6 +453,7 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     kwargs["signature_mode"] = mode
     pairs = []
     for pair in signatures.get("may_combine", []):
+        pair = [role_of(r) or r if isinstance(r, str) else r for r in pair] if isinstance(pair, list) else pair
         if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(r, str) and r in ROLES for r in pair)
                 or pair[0] == pair[1]):
             raise ConfigError(f"{where}: signatures.may_combine = {signatures['may_combine']!r} must list pairs of "

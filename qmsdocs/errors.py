@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qmsdocs.i18n import _
+
 
 class QmsError(Exception):
     """Base of every expected qmsdocs error; ``str()`` is the line shown to the user."""
@@ -70,12 +72,13 @@ class Problem:
     def __str__(self) -> str:
         where = [self.file] if self.file else []
         if self.sheet is not None:
-            where.append(f"sheet {self.sheet}")
+            where.append(_("sheet {sheet}").format(sheet=self.sheet))
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            where.append(_("column {column}").format(column=self.column))
+        return _("{where}: {message}").format(where=_(", ").join(where), message=self.message) if where \
+            else self.message
 
 
 class DataError(QmsError):
@@ -94,5 +97,5 @@ class DataError(QmsError):
         shown = [str(p) for p in self.problems[: self.CAP]]
         hidden = len(self.problems) - self.CAP
         if hidden > 0:
-            shown.append(f"... and {hidden} more problems")
+            shown.append(_("... and {count} more problems").format(count=hidden))
         return shown

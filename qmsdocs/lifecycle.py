@@ -17,6 +17,7 @@ from qmsdocs.bundle import Bundle, settings_of
 from qmsdocs.command import Command, run
 from qmsdocs.db import Register, Row
 from qmsdocs.errors import RuleError, UsageError
+from qmsdocs.i18n import _
 from qmsdocs.labels import labels
 from qmsdocs.names import ROLES, name_key, role_of
 from qmsdocs.rendering import render_revision, revisions_of, valid_signatures
@@ -566,7 +567,7 @@ def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = No
 def _role(role: str) -> str:
     found = role_of(role or "")
     if found is None or found not in ROLES:
-        raise UsageError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise UsageError(_("unknown role {role!r}; roles: {roles}").format(role=role, roles=", ".join(ROLES)))
     return found
 
 
@@ -580,16 +581,17 @@ def _check_order(control: dict[str, Any], signed: list[Row], role: str, label: s
     rank = ROLES.index(role)
     later = [s["role"] for s in signed if ROLES.index(s["role"]) > rank]
     if later:
-        raise RuleError(f"cannot sign {role} on {label}: {later[0]} has already signed "
-                        f"(order: {' → '.join(ROLES)})")
+        raise RuleError(_("cannot sign {role} on {label}: {later} has already signed (order: {order})").format(
+            role=role, label=label, later=later[0], order=" → ".join(ROLES)))
     if role != "countersign" and any(s["role"] == role for s in signed):
-        raise RuleError(f"{role} has already signed {label}")
+        raise RuleError(_("{role} has already signed {label}").format(role=role, label=label))
     required = required_roles(control, kind)
     have = {s["role"] for s in signed}
     missing = [r for r in ROLES[:rank] if r in required and r not in have]
     if missing:
-        raise RuleError(f"cannot sign {role} on {label} before {', '.join(missing)} "
-                        f"{'has' if len(missing) == 1 else 'have'} signed (order: {' → '.join(ROLES)})")
+        message = _("cannot sign {role} on {label} before {missing} has signed (order: {order})") if len(missing) == 1 \
+            else _("cannot sign {role} on {label} before {missing} have signed (order: {order})")
+        raise RuleError(message.format(role=role, label=label, missing=", ".join(missing), order=" → ".join(ROLES)))
 
 
 def _check_duties(control: dict[str, Any], signed: list[Row], role: str, signer: Row, label: str) -> None:
@@ -599,25 +601,27 @@ def _check_duties(control: dict[str, Any], signed: list[Row], role: str, signer:
         if sig["account"] != signer["account"]:
             continue
         if sig["role"] == role == "countersign":
-            raise RuleError(f"{signer['name']} has already countersigned {label}")
+            raise RuleError(_("{name} has already countersigned {label}").format(name=signer["name"], label=label))
         pair = tuple(sorted((sig["role"], role), key=ROLES.index))
         if pair not in allowed:
-            raise RuleError(f"{signer['name']} signed {sig['role']} on {label} and cannot also sign {role} "
-                            "(separation of duties; signatures.may_combine lists the pairs allowed)")
+            raise RuleError(_("{name} signed {signed} on {label} and cannot also sign {role} (separation of duties; "
+                              "signatures.may_combine lists the pairs allowed)").format(
+                name=signer["name"], signed=sig["role"], label=label, role=role))
 
 
 def _check_date(day: dt.date, draft: Row, signed: list[Row], role: str, label: str) -> None:
     today = clock.today()
     if day > today:
-        raise RuleError(f"the {role} date {day.isoformat()} on {label} is in the future (today is {today.isoformat()})")
+        raise RuleError(_("the {role} date {date} on {label} is in the future (today is {today})").format(
+            role=role, date=day.isoformat(), label=label, today=today.isoformat()))
     if day.isoformat() < draft["created_on"]:
-        raise RuleError(f"the {role} date {day.isoformat()} on {label} is before the revision was created "
-                        f"({draft['created_on']})")
+        raise RuleError(_("the {role} date {date} on {label} is before the revision was created ({created})").format(
+            role=role, date=day.isoformat(), label=label, created=draft["created_on"]))
     rank = ROLES.index(role)
     for sig in signed:
         if ROLES.index(sig["role"]) < rank and day.isoformat() < sig["date"]:
-            raise RuleError(f"the {role} date {day.isoformat()} on {label} is before the {sig['role']} date "
-                            f"{sig['date']}")
+            raise RuleError(_("the {role} date {date} on {label} is before the {other} date {other_date}").format(
+                role=role, date=day.isoformat(), label=label, other=sig["role"], other_date=sig["date"]))
 
 
 def reject(ws: Workspace, doc_no: str, role: str, name: str, reason: str, *, password: str | None = None,

@@ -25,6 +25,9 @@ ROLE_LABELS_ZH = {"编制": "compile", "标准化": "standardize", "审核": "re
                   "文件管理员": "admin", "管理员": "admin"}
 #: Roster roles: the five signature roles and the document administrator (文件管理员).
 PERSON_ROLES = ROLES + ("admin",)
+#: Chinese names accepted wherever a document type is given.
+DOC_TYPE_LABELS_ZH = {"考评策划书": "plan", "考评策划": "plan", "策划书": "plan", "会议纪要": "minutes", "纪要": "minutes",
+                      "考评评分表": "scores", "评分表": "scores"}
 
 
 def name_key(text: str) -> str:
@@ -36,6 +39,26 @@ def name_key(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf")
+
+
+def doc_type_of(text: str) -> str | None:
+    """Return the document type a user typed (English or Chinese name), or None."""
+    value = text.strip()
+    if value.lower() in DOC_TYPES:
+        return value.lower()
+    return DOC_TYPE_LABELS_ZH.get(value)
+
+
+def kind_of(text: str) -> str:
+    """Return the kind a user typed: a Chinese or English label becomes its name; anything else as typed."""
+    value = text.strip()
+    found = doc_type_of(value)
+    if found:
+        return found
+    for name, (zh, en) in BODY_KINDS.items():
+        if value in (zh, en) or value.lower() in (name, en.lower()):
+            return name
+    return value
 
 
 def role_of(text: str) -> str | None:

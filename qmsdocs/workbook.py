@@ -29,8 +29,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
-from qmsdocs import vocab
+from qmsdocs import i18n, vocab
 from qmsdocs.errors import DataError, Problem
+from qmsdocs.i18n import N_, _
 from qmsdocs.sheets import FIELD, VALUE, Column, Sheet
 from qmsdocs.text import bad_character, one_line
 
@@ -410,12 +411,14 @@ class WorkbookReader:
         self.file = display or str(path)
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
+        #: (sheet, column key) -> the header as typed, by which Chinese errors name the column (English: the key).
+        self._headers: dict[tuple[str, str], str] = {}
         self._package = _inspect(self.path, self.file)
         self._shared: dict[int, str] | None = None
         try:
             self._handle = open(self.path, "rb")
         except OSError as exc:
-            raise DataError(Problem(self.file, f"cannot be read ({exc.strerror or exc})")) from None
+            raise DataError(Problem(self.file, _("cannot be read ({cause})").format(cause=exc.strerror or exc))) from None
         try:
             with _quiet():
                 # A file object, not a name: openpyxl would refuse a workbook by its extension alone.
@@ -438,9 +441,11 @@ class WorkbookReader:
     def problem(self, message: str, sheet: str | None = None, row: int | None = None,
                 column: str | None = None) -> None:
         """Record a problem located by sheet, Excel row number and column (each optional)."""
+        column = self._headers.get((sheet or "", column or ""), column)
         self.problems.append(Problem(self.file, message, sheet, row, column))
 
     def has_problem(self, sheet: str, row: int, column: str) -> bool:
+        column = self._headers.get((sheet, column), column)
         return any(p.sheet == sheet and p.row == row and p.column == column for p in self.problems)
 
     def raise_if_problems(self) -> None:
@@ -456,8 +461,9 @@ class WorkbookReader:
         for ws in self._wb.worksheets:
             if ws.title.strip().casefold() in wanted:
                 return ws
-        present = ", ".join(ws.title for ws in self._wb.worksheets) or "no worksheets"
-        self.problem(f"missing sheet {sheet.name} ({sheet.zh}); the workbook has: {present}")
+        present = ", ".join(ws.title for ws in self._wb.worksheets) or _("no worksheets")
+        self.problem(_("missing sheet {sheet} ({sheet_zh}); the workbook has: {present}").format(
+            sheet=sheet.name, sheet_zh=sheet.zh, present=present))
         return None
 
     def _rows(self, ws: Any) -> list[tuple[int, tuple[Any, ...]]]:
@@ -482,7 +488,7 @@ class WorkbookReader:
                     if width is None:
                         width = max(i for i, v in enumerate(values) if not _is_blank(v)) + 1
                     elif len(out) > MAX_ROWS:
-                        self.problem(f"has more than {MAX_ROWS} rows; split the data", ws.title)
+                        self.problem(_("has more than {count} rows; split the data").format(count=MAX_ROWS), ws.title)
                         break
                     out.append((number, tuple(values[:width])))
         except Exception as exc:  # a damaged sheet is only found while iterating
@@ -525,7 +531,8 @@ class WorkbookReader:
             return []
         rows = self._rows(ws)
         if not rows:
-            self.problem("is empty; expected a header row with " + ", ".join(c.key for c in sheet.columns), ws.title)
+            self.problem(_("is empty; expected a header row with {columns}").format(
+                columns=", ".join(c.key for c in sheet.columns)), ws.title)
             return []
         header_number, header = rows[0]
         positions = self._map_header(ws.title, header_number, header, sheet.columns)
@@ -566,7 +573,7 @@ class WorkbookReader:
             return {}, {}
         rows = self._rows(ws)
         if not rows:
-            self.problem("is empty; expected the columns field and value", ws.title)
+            self.problem(_("is empty; expected the columns field and value"), ws.title)
             return {}, {}
         header_number, header = rows[0]
         positions = self._map_header(ws.title, header_number, header, (FIELD, VALUE))
@@ -585,23 +592,25 @@ class WorkbookReader:
             key = self._cell(key_raw, name_column, ws.title, number)
             if key is None:
                 if not self.has_problem(ws.title, number, "field"):
-                    self.warnings.append(f"{self.file}, sheet {ws.title}, row {number}: "
-                                         f"value {_show(raw)} has no field name; ignored")
+                    self.warnings.append(str(Problem(self.file, _("value {value} has no field name; ignored").format(
+                        value=_show(raw)), ws.title, number)))
                 continue
             column = by_label.get(key.strip().casefold())
             if column is None:
-                self.warnings.append(f"{self.file}, sheet {ws.title}, row {number}: unknown field {one_line(key)} "
-                                     "ignored")
+                self.warnings.append(str(Problem(self.file, _("unknown field {field} ignored").format(
+                    field=one_line(key)), ws.title, number)))
                 continue
             if column.key in where:
-                self.problem(f"field {column.key} appears twice (also row {where[column.key]})", ws.title, number,
+                self.problem(_("field {field} appears twice (also row {row})").format(
+                    field=column.key, row=where[column.key]), ws.title, number,
                              "field")
                 continue
             where[column.key] = number
             values[column.key] = self._cell(raw, column, ws.title, number, name=column.key)
         for column in sheet.columns:
             if column.required and column.key not in where:
-                self.problem(f"missing field {column.key} ({column.zh})", ws.title)
+                self.problem(_("missing field {field} ({field_zh})").format(field=column.key, field_zh=column.zh),
+                             ws.title)
             values.setdefault(column.key, None)
         return values, where
 
@@ -620,16 +629,20 @@ class WorkbookReader:
             text = _plain(cell).strip()
             key = lookup.get(text.casefold())
             if key is None:
-                self.warnings.append(f"{self.file}, sheet {title}, row {number}: unknown column "
-                                     f"{one_line(text)!r} ignored")
+                self.warnings.append(str(Problem(self.file, _("unknown column {column!r} ignored").format(
+                    column=one_line(text)), title, number)))
             elif key in positions:
-                self.problem(f"{key} appears twice in the header (columns {get_column_letter(positions[key] + 1)} "
-                             f"and {get_column_letter(index + 1)})", title, number, one_line(text))
+                self.problem(_("{key} appears twice in the header (columns {first} and {second})").format(
+                    key=key, first=get_column_letter(positions[key] + 1), second=get_column_letter(index + 1)),
+                    title, number, one_line(text))
             else:
                 positions[key] = index
+                if i18n.language() != "en":
+                    self._headers[(title, key)] = one_line(text)
         missing = [c for c in columns if c.key not in positions and c.required]
         for column in missing:
-            self.problem(f"missing column {column.key} ({column.zh}) in the header row", title, number)
+            self.problem(_("missing column {column} ({column_zh}) in the header row").format(
+                column=column.key, column_zh=column.zh), title, number)
         return None if missing else positions
 
     # -- cells -------------------------------------------------------------------------------
@@ -648,16 +661,17 @@ class WorkbookReader:
                 raw = raw.replace("\r\n", "\n")  # a Windows line break pasted into a cell is one line break
                 problem = bad_character(raw)
                 if problem:
-                    self.problem(f"{problem} is not allowed", sheet, row, col)
+                    self.problem(_("{problem} is not allowed").format(problem=problem), sheet, row, col)
                     return None
             if len(raw) > MAX_CELL_CHARS:
-                self.problem(f"holds {len(raw):,} characters; a cell holds at most {MAX_CELL_CHARS:,}", sheet, row, col)
+                self.problem(_("holds {count:,} characters; a cell holds at most {most:,}").format(
+                    count=len(raw), most=MAX_CELL_CHARS), sheet, row, col)
                 return None
             if not raw.strip():
                 raw = None
         if raw is None:
             if column.required:
-                self.problem(f"is empty; expected {_expectation(column)}", sheet, row, col)
+                self.problem(_("is empty; expected {what}").format(what=_expectation(column)), sheet, row, col)
             return None
         try:
             return _convert(raw, column)
@@ -712,40 +726,41 @@ def _show(raw: Any) -> str:
 
 
 def _not(raw: Any, what: str) -> _Bad:
-    return _Bad(f"{_show(raw)} is not {what}")
+    """``what``: a message (marked with N_ where it is a literal), translated here."""
+    return _Bad(_("{value} is not {what}").format(value=_show(raw), what=_(what)))
 
 
 def _expectation(column: Column) -> str:
     kind = column.kind
     if kind.startswith("choice:"):
-        return "one of " + vocab.expected(kind.split(":", 1)[1])
+        return _("one of {values}").format(values=vocab.expected(kind.split(":", 1)[1]))
     return {
-        "text": "text",
-        "int": "a whole number ≥ 0",
-        "number": "a number > 0",
-        "score": "a number between 0 and 100",
-        "date": "a date (YYYY-MM-DD)",
-        "time": "a time (HH:MM)",
-        "rate": "a rate such as 0.9 or 90%",
-        "methods": "one or more of " + vocab.expected("method"),
+        "text": _("text"),
+        "int": _("a whole number ≥ 0"),
+        "number": _("a number > 0"),
+        "score": _("a number between 0 and 100"),
+        "date": _("a date (YYYY-MM-DD)"),
+        "time": _("a time (HH:MM)"),
+        "rate": _("a rate such as 0.9 or 90%"),
+        "methods": _("one or more of {values}").format(values=vocab.expected("method")),
     }[kind]
 
 
 def _number(raw: Any) -> Decimal:
     if isinstance(raw, bool):
-        raise _not(raw, "a number")
+        raise _not(raw, N_("a number"))
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
         value = Decimal(repr(raw))
         if not value.is_finite():
-            raise _not(raw, "a number")
+            raise _not(raw, N_("a number"))
         return value
     if isinstance(raw, str):
         text = unicodedata.normalize("NFKC", raw).strip()  # full-width digits typed in Chinese input mode
         if _NUMBER.fullmatch(text):
             return Decimal(text)
-    raise _not(raw, "a number")
+    raise _not(raw, N_("a number"))
 
 
 def _convert(raw: Any, column: Column) -> Any:
@@ -756,14 +771,14 @@ def _convert(raw: Any, column: Column) -> Any:
         value = _number(raw)
         if kind == "int":
             if value != value.to_integral_value() or value < 0:
-                raise _not(raw, "a whole number ≥ 0")
+                raise _not(raw, N_("a whole number ≥ 0"))
             return int(value)
         if kind == "number":
             if value <= 0:
-                raise _not(raw, "a number > 0")
+                raise _not(raw, N_("a number > 0"))
             return value
         if not _ZERO <= value <= _HUNDRED:
-            raise _not(raw, "between 0 and 100")
+            raise _not(raw, N_("between 0 and 100"))
         return value
     if kind == "date":
         return _date(raw)
@@ -773,12 +788,12 @@ def _convert(raw: Any, column: Column) -> Any:
         try:
             return parse_rate(_plain(raw))
         except ValueError:
-            raise _not(raw, "a rate such as 0.9 or 90%") from None
+            raise _not(raw, N_("a rate such as 0.9 or 90%")) from None
     if kind.startswith("choice:"):
         name = kind.split(":", 1)[1]
         key = vocab.lookup(name, _plain(raw))
         if key is None:
-            raise _not(raw, "one of " + vocab.expected(name))
+            raise _not(raw, _("one of {values}").format(values=vocab.expected(name)))
         return key
     if kind == "methods":
         return _methods(raw)
@@ -788,7 +803,7 @@ def _convert(raw: Any, column: Column) -> Any:
 def _date(raw: Any) -> dt.date:
     if isinstance(raw, dt.datetime):
         if raw.time() != dt.time():
-            raise _Bad(f"{_show(raw)} has a time of day; expected a date (YYYY-MM-DD)")
+            raise _Bad(_("{value} has a time of day; expected a date (YYYY-MM-DD)").format(value=_show(raw)))
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
@@ -798,8 +813,8 @@ def _date(raw: Any) -> dt.date:
             try:
                 return dt.date.fromisoformat(text)
             except ValueError:
-                raise _not(raw, "a valid date (no such month or day)") from None
-    raise _not(raw, "a date written as YYYY-MM-DD")
+                raise _not(raw, N_("a valid date (no such month or day)")) from None
+    raise _not(raw, N_("a date written as YYYY-MM-DD"))
 
 
 def _time(raw: Any) -> str:
@@ -813,7 +828,7 @@ def _time(raw: Any) -> str:
         m = _TIME.fullmatch(unicodedata.normalize("NFKC", raw).strip())
         if m:
             return f"{int(m.group(1)):02d}:{m.group(2)}"
-    raise _not(raw, "a time written as HH:MM")
+    raise _not(raw, N_("a time written as HH:MM"))
 
 
 def _methods(raw: Any) -> tuple[str, ...]:
@@ -828,11 +843,13 @@ def _methods(raw: Any) -> tuple[str, ...]:
         for piece in pieces:
             key = vocab.lookup("method", piece)
             if key is None:
-                raise _Bad(f"{one_line(piece)} is not a method; expected any of {vocab.expected('method')}")
+                raise _Bad(_("{value} is not a method; expected any of {values}").format(
+                    value=one_line(piece), values=vocab.expected("method")))
             if key not in keys:
                 keys.append(key)
     if not keys:
-        raise _Bad(f"{_show(raw)} names no method; expected any of {vocab.expected('method')}")
+        raise _Bad(_("{value} names no method; expected any of {values}").format(
+            value=_show(raw), values=vocab.expected("method")))
     return tuple(keys)
 
 

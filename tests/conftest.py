@@ -64,6 +64,12 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> str:
     return TODAY
 
 
+@pytest.fixture(autouse=True)
+def english_outside_workspaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages where no workspace sets the language are English, whatever the machine's locale."""
+    monkeypatch.setenv("QMS_LANG", "en")
+
+
 #: The test roster: every name signs the role of the same name; "Admin" administers it.
 PASSWORD = "test-password-1"
 ROSTER = (("Admin", "admin"), ("Wang Jianguo", "compile"), ("Chen Jing", "standardize"),

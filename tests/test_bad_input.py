@@ -229,6 +229,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     os.environ["QMS_TODAY"] = "2026-11-20"
     root = workspace.init(tmp_path_factory.mktemp("seed") / "ws", "Co", "Dept", "zh")
+    toml = root / "qms.toml"  # Chinese documents, English messages (the messages pinned below)
+    toml.write_text(toml.read_text(encoding="utf-8").replace('language = "zh"\n', 'language = "zh"\nmessages = "en"\n'),
+                    encoding="utf-8")
     add_roster(root)
     ws = Workspace.open(root, write=True)
     plan = write_plan(tmp_path_factory.mktemp("plan") / "plan.xlsx")

@@ -27,7 +27,7 @@ def test_demo_prints_the_master_list_and_writes_it(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
-    listed = result.stdout.split("Master list (受控文件清单):\n")[1].split("\n\n")[0].splitlines()
+    listed = result.stdout.split("Master list:\n")[1].split("\n\n")[0].splitlines()
     assert [line.split()[:3] for line in listed] == [
         ["HO-JZ-GL-2026-001", "1.1", "effective"], ["HO-JZ-HY-2026-001", "1.0", "effective"],
         ["HO-JZ-KP-2026-001", "1.1", "effective"], ["HO-JZ-PF-2026-001", "1.0", "effective"]]

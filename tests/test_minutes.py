@@ -12,6 +12,7 @@ from qmsdocs import lifecycle, workspace
 from qmsdocs.blank import build_blank
 from qmsdocs.config import Config
 from qmsdocs.doctypes import minutes
+from qmsdocs.sheets import WORKBOOKS
 from qmsdocs.errors import DataError
 from qmsdocs.workspace import Workspace
 
@@ -46,6 +47,8 @@ def write_minutes(path: Path, meeting: dict[str, Any] | None = None, attendees: 
                   actions: list[list[Any]] | None = None, drop: str | None = None) -> Path:
     """Write a minutes workbook from the blank (Chinese headers) and return its path; ``drop`` removes a sheet."""
     wb = build_blank("minutes", "zh")
+    for sheet in WORKBOOKS["minutes"]:  # Chinese headers under English tab names (the reader takes both)
+        wb[sheet.zh].title = sheet.name
     for key, value in dict(MEETING, **(meeting or {})).items():
         wb["Meeting"].cell(MEETING_ROW[key], 2, value)
     for name, rows in (("Attendees", attendees), ("Agenda", agenda), ("Decisions", decisions),

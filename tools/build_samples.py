@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qmsdocs.blank import build_blank  # noqa: E402
+from qmsdocs.blank import build_blank, tab_name  # noqa: E402
 from qmsdocs.sheets import WORKBOOKS  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "records"
@@ -60,7 +60,7 @@ PLAN = {
 def fill(kind: str, data: dict[str, list]) -> None:
     wb = build_blank(kind, "zh")
     for sheet in WORKBOOKS[kind]:
-        ws = wb[sheet.name]
+        ws = wb[tab_name(sheet, "zh")]
         rows = data.get(sheet.name, [])
         if sheet.keyvalue:
             for index, value in enumerate(rows, start=2):
