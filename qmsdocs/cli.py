@@ -167,14 +167,17 @@ def cli(ctx: click.Context, records: str | None) -> None:
 @click.option("--department", help="Department name printed on every document.")
 @click.option("--lang", "language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of documents and blank workbooks.")
+@click.option("--database", metavar="URL", help="A shared register on PostgreSQL (postgresql://USER@HOST/DB): "
+              "created on an empty database, joined if it holds one. Passwords: ~/.pgpass, PGPASSWORD.")
 @json_option
-def init(directory: str, company: str | None, department: str | None, language: str, as_json: bool) -> None:
+def init(directory: str, company: str | None, department: str | None, language: str, database: str | None,
+         as_json: bool) -> None:
     """Create a workspace in DIR (refused if DIR already holds one)."""
     from pathlib import Path
 
     from qmsdocs.workspace import init as init_workspace
 
-    root = init_workspace(Path(directory), company, department, language)
+    root = init_workspace(Path(directory), company, department, language, database=database)
     _emit({"records": str(root.resolve()), "config": str((root / "qms.toml").resolve())}, as_json,
           f"Created workspace {root} (settings in {root / 'qms.toml'})\n"
           f"Next: add the first administrator: qms --records {root} people add NAME --roles admin")
