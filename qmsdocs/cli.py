@@ -840,6 +840,22 @@ def restore(file: str, directory: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--to", "to", required=True, metavar="URL|sqlite",
+              help="An empty PostgreSQL database (postgresql://USER@HOST/DB), or sqlite: the folder's own register.")
+@json_option
+@click.pass_context
+def migrate(ctx: click.Context, to: str, as_json: bool) -> None:
+    """Move the register, with every file and the whole trail, to another engine (docs/deployment.md)."""
+    from qmsdocs.migrate import migrate as migrate_register
+
+    result = migrate_register(ctx.obj["records"], to)
+    copied = sum(n for t, n in result["rows"].items() if t != "objects")
+    _emit(result, as_json, f"Moved the register to {result['register']}: {copied} rows, {result['rows']['objects']} "
+                           f"files, trail head {result['chain']}"
+                           + (f"\n  the previous register is kept as {result['kept']}" if result["kept"] else ""))
+
+
+@cli.command()
 @click.option("--out", metavar="DIR", help="Folder for the demo workspace (default: a new folder here).")
 @click.option("--samples", metavar="DIR", help="Only copy the sample workbooks into DIR (to start the README's example).")
 @json_option

@@ -30,7 +30,7 @@ from qmsdocs import config as config_mod
 from qmsdocs.config import Config
 from qmsdocs.db import Register
 from qmsdocs.db.schema import CURRENT
-from qmsdocs.errors import RuleError, UsageError, WorkspaceBusy
+from qmsdocs.errors import QmsError, RuleError, UsageError, WorkspaceBusy
 from qmsdocs.store import FileStore, ObjectStore, RegisterStore, safe_dir, write_new_file
 
 CONFIG_NAME = "qms.toml"
@@ -78,6 +78,9 @@ class Workspace:
     parsed: dict[str, Any] = field(default_factory=dict)
     #: Where the templates frozen by this process came from (sha256 → path), for messages.
     template_names: dict[str, str] = field(default_factory=dict)
+    #: qms.toml as it was when opened (inode, size, mtime): a writer that waited for the lock
+    #: checks that the folder still names the same register (``qms migrate`` may have moved it).
+    config_stamp: tuple[int, int, int] | None = None
 
     @classmethod
     def open(cls, records: str | os.PathLike[str] | None = None, *, write: bool = False,
@@ -111,7 +114,7 @@ class Workspace:
 
             register = upgrade.in_memory(root, config)
         store: ObjectStore = RegisterStore(register) if register.engine == "postgresql" else FileStore(root)
-        return cls(root, config, register, store, write)
+        return cls(root, config, register, store, write, config_stamp=_stamp(cfg_path))
 
     def close(self) -> None:
         self.register.close()
@@ -145,9 +148,23 @@ class Workspace:
                     if time.monotonic() > deadline:
                         raise WorkspaceBusy(BUSY) from None
                     time.sleep(0.02)
+            self._check_register_stays()
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def _check_register_stays(self) -> None:
+        """Refuse to go on if qms.toml names another register than the one opened (moved meanwhile)."""
+        path = self.root / CONFIG_NAME
+        if self.config_stamp is None or _stamp(path) == self.config_stamp:
+            return
+        try:
+            now = config_mod.load(path).register_url
+        except QmsError:
+            return  # the command goes on with the settings it read; the next one reports the file
+        if now != self.config.register_url:
+            raise RuleError(f"{self.root}: the register moved while this command waited (qms.toml names another "
+                            "one now); run the command again")
 
     # -- views ---------------------------------------------------------------------------------
     def document_view(self, doc_no: str, version: str) -> str:
@@ -172,6 +189,14 @@ class Workspace:
                 raise UsageError(f"qms.toml: templates.{doc_type} = {own!r}: no such file in {self.root}")
             return path
         return default_template(doc_type)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def init(root: Path, company: str | None = None, department: str | None = None, language: str = "zh",

@@ -1,7 +1,7 @@
 """A throw-away PostgreSQL server for the tests, started once per test session.
 
-The server runs from the PostgreSQL 15 binaries (``QMS_PG_BIN``, default
-``/usr/lib/postgresql/15/bin``) with its data folder and Unix socket in a private temporary folder,
+The server runs from the PostgreSQL binaries (``QMS_PG_BIN``, default the newest
+``/usr/lib/postgresql/N/bin``, as Debian's ``postgresql`` package installs them) with its data folder and Unix socket in a private temporary folder,
 listening on no TCP address; clients connect over the socket with trust authentication. ``initdb``
 and ``postgres`` refuse to run as root, so under root they run as the ``postgres`` user (else
 ``nobody``). Each test gets a database of its own. Without the binaries (or psycopg) the tests that
@@ -20,7 +20,15 @@ from pathlib import Path
 
 import pytest
 
-PG_BIN = Path(os.environ.get("QMS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def _pg_bin() -> Path:
+    """Return the folder of the server binaries: QMS_PG_BIN, else Debian's newest /usr/lib/postgresql/N/bin."""
+    if os.environ.get("QMS_PG_BIN"):
+        return Path(os.environ["QMS_PG_BIN"])
+    found = [p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit() and (p / "initdb").is_file()]
+    return max(found, key=lambda p: int(p.parent.name)) if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 _names = itertools.count(1)
 
 

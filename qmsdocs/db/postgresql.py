@@ -183,12 +183,10 @@ class PostgresRegister(Register):
         if self.readonly:
             raise RegisterError(f"{self.where}: opened for reading only")
         wait_ms = int(busy_timeout() * 1000)
-        self.execute("BEGIN")
         try:
-            # One writer at a time, for the whole transaction: the trail never forks.
-            self.execute(f"SET LOCAL lock_timeout = {wait_ms}")
-            self.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-            self.execute("SET LOCAL lock_timeout = 0")
+            # One writer at a time, for the whole transaction: the trail never forks. One round trip.
+            self.execute(f"BEGIN; SET LOCAL lock_timeout = {wait_ms}; SELECT pg_advisory_xact_lock({WRITE_LOCK}); "
+                         "SET LOCAL lock_timeout = 0")
             yield
         except BaseException:
             self._rollback()
