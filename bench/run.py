@@ -250,9 +250,94 @@ def fig_memory(b: Bench) -> list[Figure]:
     return [f]
 
 
+# -- a shared register on PostgreSQL --------------------------------------------------------------
+class PostgresDesks:
+    """Fresh PostgreSQL workspaces for the figures: a throw-away server (tests/pgserver.py), one
+    pristine register copied as a template database for every run (the copy is not timed)."""
+
+    def __init__(self, b: Bench) -> None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import pgserver
+
+        self.b = b
+        self.pgserver = pgserver
+        self.server = pgserver.Server()
+        self.template = self.server.create_database()
+        self.pristine = b.work / "pg-pristine"
+        b.run(b.qms + ["init", str(self.pristine), "--company", "四川虹欧显示器件有限公司", "--department", "技术质量部",
+                       "--database", self.server.url(self.template)])
+
+    def workspace(self) -> Path:
+        """Return a fresh desk folder on a fresh copy of the pristine register."""
+        self.b._runs += 1
+        fresh = self.b.work / f"pg-ws-{self.b._runs}"
+        shutil.copytree(self.pristine, fresh)
+        self.pgserver.set_url(fresh, self.server.url(self.server.create_database(self.template)))
+        return fresh
+
+    def close(self) -> None:
+        self.server.remove()
+
+
+def _qms_on(b: Bench, fresh: Callable[[], Path], *args: str) -> Callable[[], float]:
+    def go() -> float:
+        records = fresh()
+        return b.run(b.qms + ["--records", str(records), *args], cwd=records.parent)
+    return go
+
+
+def _concurrent(b: Bench, fresh: Callable[[], Path], n: int, *args: str) -> Callable[[], float]:
+    """Return a runner of ``n`` processes of one command started at once on one fresh workspace."""
+    def go() -> float:
+        records = fresh()
+        env = dict(b.env, QMS_BUSY_TIMEOUT="600")
+        start = time.perf_counter()
+        procs = [subprocess.Popen(b.qms + ["--records", str(records), *args], cwd=records.parent, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(n)]
+        errors = [p.communicate()[1] for p in procs]
+        elapsed = time.perf_counter() - start
+        if any(p.returncode for p in procs):
+            raise SystemExit(f"bench: {n} × qms {' '.join(args)} failed: {[e for e in errors if e][:1]}")
+        return elapsed
+    return go
+
+
+def fig_postgres(b: Bench) -> list[Figure]:
+    """The same commands on a PostgreSQL register and on SQLite, in turn (skipped without a server)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - pytest missing
+        b.log(f"  postgres: skipped ({exc})")
+        return []
+    reason = pgserver.missing()
+    if reason:
+        b.log(f"  postgres: skipped ({reason})")
+        return []
+    desks = PostgresDesks(b)
+    try:
+        plan = str(ROOT / "records" / "plan.xlsx")
+        data = str(b.scores(b.scale.staff))
+        n = b.scale.staff
+        figures = [
+            b.compare(Figure("pg-plan", "qms new plan on PostgreSQL", "the same on SQLite", 1.3),
+                      _qms_on(b, desks.workspace, "new", "plan", "--data", plan),
+                      _qms_on(b, b.workspace, "new", "plan", "--data", plan)),
+            b.compare(Figure("pg-scores", f"qms new scores, {n} staff, on PostgreSQL", "the same on SQLite", 1.3),
+                      _qms_on(b, desks.workspace, "new", "scores", "--data", data),
+                      _qms_on(b, b.workspace, "new", "scores", "--data", data)),
+            b.compare(Figure("pg-16", "16 × qms new plan at once on PostgreSQL", "the same on SQLite", 1.5),
+                      _concurrent(b, desks.workspace, 16, "new", "plan", "--data", plan),
+                      _concurrent(b, b.workspace, 16, "new", "plan", "--data", plan)),
+        ]
+    finally:
+        desks.close()
+    return figures
+
+
 FIGURES: dict[str, Callable[[Bench], list[Figure]]] = {
     "help": fig_help, "plan": fig_plan, "scores": fig_scores, "split": fig_split, "read": fig_read,
-    "memory": fig_memory,
+    "memory": fig_memory, "postgres": fig_postgres,
 }
 
 

@@ -198,14 +198,17 @@ def cli(ctx: click.Context, records: str | None) -> None:
 @click.option("--department", help="Department name printed on every document.")
 @click.option("--lang", "language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of documents and blank workbooks.")
+@click.option("--database", metavar="URL", help="A shared register on PostgreSQL (postgresql://USER@HOST/DB): "
+              "created on an empty database, joined if it holds one. Passwords: ~/.pgpass, PGPASSWORD.")
 @json_option
-def init(directory: str, company: str | None, department: str | None, language: str, as_json: bool) -> None:
+def init(directory: str, company: str | None, department: str | None, language: str, database: str | None,
+         as_json: bool) -> None:
     """Create a workspace in DIR (refused if DIR already holds one)."""
     from pathlib import Path
 
     from qmsdocs.workspace import init as init_workspace
 
-    root = init_workspace(Path(directory), company, department, language)
+    root = init_workspace(Path(directory), company, department, language, database=database)
     _emit({"records": str(root.resolve()), "config": str((root / "qms.toml").resolve())}, as_json,
           _("Created workspace {root} (settings in {config})\n"
             "Next: add the first administrator: qms --records {root} people add NAME --roles admin").format(
@@ -943,6 +946,22 @@ def restore(file: str, directory: str, as_json: bool) -> None:
     result = restore_workspace(file, directory)
     _emit(result, as_json, _("Restored into {records} (trail head {head})").format(
         records=result["records"], head=result["chain"]))
+
+
+@cli.command()
+@click.option("--to", "to", required=True, metavar="URL|sqlite",
+              help="An empty PostgreSQL database (postgresql://USER@HOST/DB), or sqlite: the folder's own register.")
+@json_option
+@click.pass_context
+def migrate(ctx: click.Context, to: str, as_json: bool) -> None:
+    """Move the register, with every file and the whole trail, to another engine (docs/deployment.md)."""
+    from qmsdocs.migrate import migrate as migrate_register
+
+    result = migrate_register(ctx.obj["records"], to)
+    copied = sum(n for t, n in result["rows"].items() if t != "objects")
+    _emit(result, as_json, f"Moved the register to {result['register']}: {copied} rows, {result['rows']['objects']} "
+                           f"files, trail head {result['chain']}"
+                           + (f"\n  the previous register is kept as {result['kept']}" if result["kept"] else ""))
 
 
 @cli.command()

@@ -84,10 +84,41 @@ def due_documents(ws: Workspace) -> list[int]:
         (clock.today().isoformat(),))]
 
 
+#: On a shared register: the trail entry up to which this folder's views were brought up to date.
+SYNCED_NAME = ".qms-views"
+
+
+def _shared(ws: Workspace) -> bool:
+    return ws.register.engine != "sqlite"
+
+
+def changed_elsewhere(ws: Workspace) -> tuple[list[int], int]:
+    """Return the documents changed (at any desk) since this folder's views were last brought up to
+    date, and the trail entry that covers; nothing on an embedded register (one folder, one desk)."""
+    if not _shared(ws):
+        return [], 0
+    try:
+        seen = int((read_own_file(ws.root / SYNCED_NAME, 64) or b"0").decode("ascii").strip() or 0)
+    except (ValueError, QmsError):
+        seen = 0  # a damaged marker: bring every document up to date
+    last = int(ws.register.scalar("SELECT MAX(seq) AS seq FROM audit") or 0)
+    if last == seen:
+        return [], last
+    ids = [int(r["id"]) for r in ws.register.query(
+        "SELECT DISTINCT d.id FROM audit a JOIN documents d ON d.doc_no = a.doc_no WHERE a.seq > ? AND a.seq <= ? "
+        "ORDER BY d.id", (seen if seen <= last else 0, last))]
+    return ids, last
+
+
 def materialize(ws: Workspace, document_ids: list[int], repair_stamp: str | None = None) -> list[str]:
-    """Bring the views of the documents up to date; return a warning (or, repairing, an action) per file."""
+    """Bring the views of the documents up to date; return a warning (or, repairing, an action) per file.
+
+    On a shared register the documents other desks changed since this folder's last update are
+    brought up to date too, so each desk's folder follows the register.
+    """
     notes = []
-    for document_id in dict.fromkeys(list(document_ids) + due_documents(ws)):
+    elsewhere, last = changed_elsewhere(ws)
+    for document_id in dict.fromkeys(list(document_ids) + due_documents(ws) + elsewhere):
         for view in expected(ws, document_id):
             try:
                 note = _materialize_one(ws, view, repair_stamp)
@@ -95,6 +126,10 @@ def materialize(ws: Workspace, document_ids: list[int], repair_stamp: str | None
                 note = f"{view.path}: could not be written ({getattr(exc, 'strerror', None) or exc}); run: qms repair"
             if note:
                 notes.append(note)
+    if _shared(ws) and last:
+        from qmsdocs.store import write_new_file
+
+        write_new_file(ws.root, SYNCED_NAME, f"{last}\n".encode("ascii"))
     return notes
 
 
@@ -127,7 +162,12 @@ def _materialize_one(ws: Workspace, view: View, repair_stamp: str | None) -> str
 
 
 def check(ws: Workspace, document_ids: list[int] | None = None) -> list[tuple[View, str]]:
-    """Return the views that are not as the register says, with their state (reading only)."""
+    """Return the views that are not as the register says, with their state (reading only).
+
+    On a shared register a folder is one desk's working copy: a view not yet written there, or
+    an earlier render of ours, is only behind (its next writing command brings it up to date).
+    """
     ids = document_ids if document_ids is not None else [int(r["id"]) for r in ws.register.query(
         "SELECT id FROM documents ORDER BY doc_no")]
-    return [(v, s) for d in ids for v in expected(ws, d) if (s := state_of(ws, v)) != "ok"]
+    behind = ("ok", "missing", "stale") if _shared(ws) else ("ok",)
+    return [(v, s) for d in ids for v in expected(ws, d) if (s := state_of(ws, v)) not in behind]

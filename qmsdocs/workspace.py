@@ -15,6 +15,7 @@ run (transaction and views) and refuse an older schema until ``qms upgrade``.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 import time
@@ -29,7 +30,7 @@ from qmsdocs import config as config_mod
 from qmsdocs.config import Config
 from qmsdocs.db import Register
 from qmsdocs.db.schema import CURRENT
-from qmsdocs.errors import RuleError, UsageError, WorkspaceBusy
+from qmsdocs.errors import QmsError, RuleError, UsageError, WorkspaceBusy
 from qmsdocs.store import FileStore, ObjectStore, RegisterStore, safe_dir, write_new_file
 
 CONFIG_NAME = "qms.toml"
@@ -48,12 +49,17 @@ def resolve_root(records: str | os.PathLike[str] | None) -> Path:
     return Path(env) if env else Path("records")
 
 
-def _open_register(root: Path, config: Config, *, readonly: bool, memory_copy: bool = False) -> Register:
-    url = os.environ.get("QMS_DATABASE_URL") or config.register_url if config.register_url else ""
+def _open_register(root: Path, config: Config, *, readonly: bool, memory_copy: bool = False,
+                   environment: bool = True) -> Register:
+    # QMS_DATABASE_URL only redirects a workspace whose qms.toml already names a PostgreSQL register
+    # (say, to another host of the same database); never an embedded one, never ``init``.
+    url = config.register_url
+    if url and environment and os.environ.get("QMS_DATABASE_URL"):
+        url = os.environ["QMS_DATABASE_URL"]
     if url:
         from qmsdocs.db.postgresql import PostgresRegister
 
-        return PostgresRegister(url)
+        return PostgresRegister(url, readonly=readonly)
     from qmsdocs.db.sqlite import SQLiteRegister
 
     return SQLiteRegister(root / REGISTER_NAME, readonly=readonly, memory_copy=memory_copy)
@@ -72,6 +78,9 @@ class Workspace:
     parsed: dict[str, Any] = field(default_factory=dict)
     #: Where the templates frozen by this process came from (sha256 → path), for messages.
     template_names: dict[str, str] = field(default_factory=dict)
+    #: qms.toml as it was when opened (inode, size, mtime): a writer that waited for the lock
+    #: checks that the folder still names the same register (``qms migrate`` may have moved it).
+    config_stamp: tuple[int, int, int] | None = None
 
     @classmethod
     def open(cls, records: str | os.PathLike[str] | None = None, *, write: bool = False,
@@ -105,7 +114,7 @@ class Workspace:
 
             register = upgrade.in_memory(root, config)
         store: ObjectStore = RegisterStore(register) if register.engine == "postgresql" else FileStore(root)
-        return cls(root, config, register, store, write)
+        return cls(root, config, register, store, write, config_stamp=_stamp(cfg_path))
 
     def close(self) -> None:
         self.register.close()
@@ -139,9 +148,23 @@ class Workspace:
                     if time.monotonic() > deadline:
                         raise WorkspaceBusy(BUSY) from None
                     time.sleep(0.02)
+            self._check_register_stays()
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def _check_register_stays(self) -> None:
+        """Refuse to go on if qms.toml names another register than the one opened (moved meanwhile)."""
+        path = self.root / CONFIG_NAME
+        if self.config_stamp is None or _stamp(path) == self.config_stamp:
+            return
+        try:
+            now = config_mod.load(path).register_url
+        except QmsError:
+            return  # the command goes on with the settings it read; the next one reports the file
+        if now != self.config.register_url:
+            raise RuleError(f"{self.root}: the register moved while this command waited (qms.toml names another "
+                            "one now); run the command again")
 
     # -- views ---------------------------------------------------------------------------------
     def document_view(self, doc_no: str, version: str) -> str:
@@ -168,6 +191,14 @@ class Workspace:
         return default_template(doc_type)
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
 def init(root: Path, company: str | None = None, department: str | None = None, language: str = "zh",
          database: str | None = None) -> Path:
     """Create a workspace in ``root`` and return it; refuse if one is already there."""
@@ -181,20 +212,44 @@ def init(root: Path, company: str | None = None, department: str | None = None, 
         raise UsageError(f"{root}: exists and is not a folder")
     text = config_mod.default_toml(company, department, language)
     if database:
-        text += f'\n[register]\nurl = "{database}"\n'
+        from qmsdocs.db.postgresql import has_password
+
+        if has_password(database):
+            raise UsageError("--database: give the password in ~/.pgpass, PGPASSWORD or PGSERVICE, never in the URL "
+                             "(qms.toml keeps the URL)")
+        text += f"\n[register]\nurl = {json.dumps(database)}\n"
     config = config_mod.from_dict(tomllib.loads(text))  # the file we write must load
-    root.mkdir(parents=True, exist_ok=True)
-    register = _open_register(root, config, readonly=False)
+    if not database:
+        root.mkdir(parents=True, exist_ok=True)
+    register = _open_register(root, config, readonly=False, environment=False)
     try:
         from qmsdocs import upgrade
 
         upgrade.create(register, config)
+        if database:
+            # A shared register: created on an empty database, else joined (this folder becomes
+            # another desk's working copy, with the control settings the register records).
+            text = _with_control(text, register)
     finally:
         register.close()
+    root.mkdir(parents=True, exist_ok=True)
     write_new_file(root, CONFIG_NAME, text.encode("utf-8"))
     safe_dir(root, EXPORTS_DIR)
     write_new_file(root, LOCK_NAME, b"")
     return root
+
+
+def _with_control(text: str, register: Register) -> str:
+    """Return the text of a new qms.toml with the control settings the register records."""
+    recorded = {r["name"]: json.loads(r["value"]) for r in register.query("SELECT name, value FROM settings")}
+    keys = {"signatures.mode": "mode", "signatures.may_combine": "may_combine", "release.required": "required",
+            "review.interval_months": "interval_months"}
+    lines = text.splitlines(keepends=True)
+    for setting, key in keys.items():
+        if setting in recorded:
+            lines = [f"{key} = {json.dumps(recorded[setting], ensure_ascii=False)}\n"
+                     if line.startswith(f"{key} = ") else line for line in lines]
+    return "".join(lines)
 
 
 #: The checkout (or source tree) that holds ``templates/`` and the sample ``records/``.

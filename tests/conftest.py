@@ -14,6 +14,9 @@ import pytest
 from qmsdocs import workspace
 from qmsdocs.workspace import Workspace
 
+# A throw-away PostgreSQL server for the tests that need one.
+from pgserver import _pg_roster, pg_records, pg_server, pg_url  # noqa: E402,F401
+
 TODAY = "2026-11-20"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,10 +122,16 @@ def _roster_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def records(tmp_path: Path, _roster_template: Path) -> Path:
-    """Return the folder of a fresh workspace (English documents) with the test roster."""
+def records(tmp_path: Path, _roster_template: Path, request: pytest.FixtureRequest) -> Path:
+    """Return the folder of a fresh workspace (English documents) with the test roster.
+
+    ``QMS_TEST_ENGINE=postgresql`` runs the tests on a PostgreSQL register instead (tests/pgserver.py).
+    """
+    import os
     import shutil
 
+    if os.environ.get("QMS_TEST_ENGINE") == "postgresql":
+        return Path(request.getfixturevalue("pg_records"))
     root = tmp_path / "ws"
     shutil.copytree(_roster_template, root)
     return root

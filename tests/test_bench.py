@@ -26,7 +26,7 @@ def test_quick_help_figure_prints_the_table() -> None:
 def test_figures_are_listed() -> None:
     done = subprocess.run([sys.executable, str(BENCH / "run.py"), "--list"], capture_output=True, text=True,
                           timeout=60, check=True)
-    assert done.stdout.split() == ["help", "plan", "scores", "split", "read", "memory"]
+    assert done.stdout.split() == ["help", "plan", "scores", "split", "read", "memory", "postgres"]
 
 
 def test_raw_limit_writes_readable_documents(tmp_path) -> None:

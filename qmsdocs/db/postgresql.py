@@ -1,0 +1,259 @@
+"""The shared engine: the register in one PostgreSQL database, for every desk of a department.
+
+Every desk's folder names the same database in ``qms.toml`` (``[register] url``); the register
+and every stored file (the ``objects`` table) live there, and each folder is that desk's working
+copy. A write transaction starts by taking one advisory lock, so writers follow each other as
+they do on the SQLite engine's ``BEGIN IMMEDIATE``: one trail, never forked, counters gapless.
+Passwords never come from ``qms.toml``: libpq reads ``PGPASSWORD``, ``~/.pgpass`` or ``PGSERVICE``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import dict_row
+
+from qmsdocs.db.base import Register, Row
+from qmsdocs.errors import RegisterError, UsageError, WorkspaceBusy
+
+#: The advisory lock every write transaction takes first (a fixed key: "qmsdocs" in ASCII).
+WRITE_LOCK = 0x716D73646F6373
+#: The table holding the schema version (SQLite keeps it in ``PRAGMA user_version``).
+VERSION_TABLE = "qms_schema"
+#: How long a connection attempt may take when the URL does not say (seconds).
+CONNECT_TIMEOUT = 10
+
+BUSY = ("register busy: another desk kept the register locked too long; try again "
+        "(QMS_BUSY_TIMEOUT sets the wait)")
+
+
+def parts(url: str) -> dict[str, str]:
+    """Return the connection parameters of ``url`` (host, dbname, user …), refused if malformed."""
+    try:
+        return {k: str(v) for k, v in psycopg.conninfo.conninfo_to_dict(url).items()}
+    except psycopg.ProgrammingError as exc:
+        raise UsageError(f"{describe(url)}: not a PostgreSQL URL ({_first_line(exc)})") from None
+
+
+def describe(url: str) -> str:
+    """Return ``host/database`` of ``url`` for messages (never a password)."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return re.sub(r"//[^@/]*@", "//", url)
+    host = str(info.get("host") or "localhost")
+    if info.get("port"):
+        host += f":{info['port']}"
+    return f"{host}/{info.get('dbname') or info.get('user') or ''}"
+
+
+def has_password(url: str) -> bool:
+    """Whether ``url`` carries a password (which must never be written into qms.toml)."""
+    return bool(parts(url).get("password"))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # libpq prefixes: "connection failed: connection to server at …, port … failed: FATAL:  the cause"
+    text = text.rsplit(" failed: ", 1)[-1]
+    return re.sub(r"^(FATAL|ERROR):\s+", "", text).strip()
+
+
+def _connect_cause(exc: BaseException) -> str:
+    cause = _first_line(exc)
+    lowered = cause.lower()
+    if "no such file or directory" in lowered or "connection refused" in lowered:
+        return f"no server is listening there ({cause})"
+    if "timeout" in lowered:
+        return f"the server did not answer ({cause})"
+    if "password" in lowered and ("supplied" in lowered or "authentication failed" in lowered):
+        return f"login refused ({cause}; give the password in ~/.pgpass, PGPASSWORD or PGSERVICE)"
+    if "no pg_hba.conf entry" in lowered or "authentication" in lowered or "role" in lowered:
+        return f"login refused ({cause})"
+    if "does not exist" in lowered:
+        return f"no such database there ({cause})"
+    return cause
+
+
+def _portable(sql: str) -> str:
+    """Return ``sql`` with ``?`` placeholders as ``%s`` and a literal ``%`` doubled, quoted text kept."""
+    out, quoted = [], False
+    for ch in sql:
+        if ch == "'":
+            quoted = not quoted
+            out.append(ch)
+        elif ch == "%":
+            out.append("%%")
+        elif ch == "?" and not quoted:
+            out.append("%s")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _param(value: Any) -> Any:
+    # The register keeps what SQLite keeps: flags as integers, dates as ISO text.
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+def _value(value: Any) -> Any:
+    # bytea comes back as bytes already; a memoryview (other loaders) is turned into bytes too.
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+class PostgresRegister(Register):
+    """A register in one PostgreSQL database; a write transaction holds :data:`WRITE_LOCK`."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, *, readonly: bool = False) -> None:
+        self.url = url
+        self.where = describe(url)
+        info = parts(url)
+        extra: dict[str, Any] = {"application_name": "qmsdocs"}
+        if "connect_timeout" not in info:
+            extra["connect_timeout"] = CONNECT_TIMEOUT
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, row_factory=dict_row, **extra)
+        except psycopg.Error as exc:
+            raise UsageError(f"cannot connect to the register at {self.where}: {_connect_cause(exc)}") from None
+        self.readonly = readonly
+        if readonly:
+            # A reading command cannot change the register even by mistake.
+            self._run(lambda cur: cur.execute("SET default_transaction_read_only = on"))
+
+    # -- statements ----------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        def call(cur: psycopg.Cursor[Row]) -> list[Row]:
+            self._execute(cur, sql, params)
+            if cur.description is None:
+                return []
+            return [{k: _value(v) for k, v in row.items()} for row in cur.fetchall()]
+
+        return self._run(call)  # type: ignore[no-any-return]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        def call(cur: psycopg.Cursor[Row]) -> int:
+            self._execute(cur, sql, params)
+            return cur.rowcount
+
+        return int(self._run(call))
+
+    @staticmethod
+    def _execute(cur: psycopg.Cursor[Row], sql: str, params: Sequence[Any]) -> None:
+        if params:
+            cur.execute(_portable(sql), [_param(p) for p in params])  # type: ignore[arg-type]
+        else:
+            cur.execute(sql.encode("utf-8"))  # no parameters: nothing to translate, `%` stays as it is
+
+    def _run(self, call: Any) -> Any:
+        try:
+            with self.conn.cursor() as cur:
+                return call(cur)
+        except pg_errors.LockNotAvailable:
+            raise WorkspaceBusy(BUSY) from None
+        except pg_errors.InsufficientPrivilege as exc:
+            raise RegisterError(f"{self.where}: the server refused it: {_first_line(exc)}") from None
+        except psycopg.OperationalError as exc:
+            if self.conn.closed or self.conn.broken:
+                raise RegisterError(f"{self.where}: the connection to the register was lost "
+                                    f"({_first_line(exc)}); nothing of this command was recorded — try again") from None
+            raise RegisterError(f"{self.where}: {_first_line(exc)}") from None
+        except psycopg.Error as exc:
+            raise RegisterError(f"{self.where}: {_first_line(exc)}") from None
+
+    # -- transactions --------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        from qmsdocs.db.sqlite import busy_timeout
+
+        if self.readonly:
+            raise RegisterError(f"{self.where}: opened for reading only")
+        wait_ms = int(busy_timeout() * 1000)
+        try:
+            # One writer at a time, for the whole transaction: the trail never forks. One round trip.
+            self.execute(f"BEGIN; SET LOCAL lock_timeout = {wait_ms}; SELECT pg_advisory_xact_lock({WRITE_LOCK}); "
+                         "SET LOCAL lock_timeout = 0")
+            yield
+        except BaseException:
+            self._rollback()
+            raise
+        try:
+            self.execute("COMMIT")
+        except RegisterError as exc:
+            self._rollback()
+            raise RegisterError(f"could not commit: {exc}") from None
+
+    def _rollback(self) -> None:
+        if self.conn.closed or self.conn.broken:
+            return  # the server rolls back a transaction whose connection is gone
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute("ROLLBACK")
+        except psycopg.Error:
+            pass  # the error being raised says more than a failed rollback
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    # -- schema --------------------------------------------------------------------------------
+    def tables(self) -> list[str]:
+        """Return the tables of the register's schema (the connection's current schema)."""
+        return [r["table_name"] for r in self.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+
+    def columns(self, table: str) -> list[str]:
+        return [r["column_name"] for r in self.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position", (table,))]
+
+    def schema_version(self) -> int:
+        """Return the schema version; 0 for an empty database; UsageError for another program's tables."""
+        names = self.tables()
+        if VERSION_TABLE in names:
+            return int(self.scalar(f"SELECT version FROM {VERSION_TABLE}") or 0)
+        if not names:
+            return 0
+        shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        raise UsageError(f"{self.where}: the database holds tables of another program ({shown}), not a qmsdocs "
+                         "register; give qmsdocs an empty database of its own")
+
+    def set_schema_version(self, version: int) -> None:
+        if self.execute(f"UPDATE {VERSION_TABLE} SET version = ?", (int(version),)) == 0:
+            self.execute(f"INSERT INTO {VERSION_TABLE} (version) VALUES (?)", (int(version),))
+
+    def run_script(self, ddl: str) -> None:
+        if VERSION_TABLE not in self.tables():
+            self.execute(f"CREATE TABLE {VERSION_TABLE} (version INTEGER NOT NULL)")
+        # Text compares byte by byte, as in SQLite, whatever locale the database was made with.
+        ddl = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', ddl)
+        ddl = ddl.replace("{id}", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY").replace("{blob}", "BYTEA")
+        for statement in ddl.split(";"):
+            if statement.strip():
+                self.execute(statement)
+
+    def reset_ids(self, table: str) -> None:
+        """Continue ``table``'s ids after its largest one (after rows were copied in with their ids)."""
+        self.query(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                   f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except psycopg.Error:
+            pass
