@@ -7,9 +7,9 @@ from typing import Any
 
 from qmsdocs import lifecycle, workspace
 from qmsdocs.errors import UsageError
+from qmsdocs.resources import sample_path
 from qmsdocs.revlog import write_log
 
-SAMPLES = workspace.PROJECT_ROOT / "records"
 COMPANY, DEPARTMENT = "四川虹欧显示器件有限公司", "技术质量部"
 
 
@@ -39,9 +39,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
 
     Return the workspace folder, one line per step and the files written.
     """
-    plan = SAMPLES / "plan.xlsx"
-    if not plan.is_file():
-        raise UsageError(f"{plan}: sample workbook missing; run from a qmsdocs checkout")
+    plan = sample_path("plan.xlsx")
     root = _fresh_folder(out)
     workspace.init(root, COMPANY, DEPARTMENT, "zh")
     ws = workspace.Workspace.open(root)
@@ -63,11 +61,11 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
         for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
             step(f"sign {role}", lifecycle.sign(ws, doc, role, name))
         step("release 发布", lifecycle.release(ws, doc))
-        minutes = step("new minutes 新建会议纪要", lifecycle.new(ws, "minutes", SAMPLES / "minutes.xlsx"))["doc_no"]
+        minutes = step("new minutes 新建会议纪要", lifecycle.new(ws, "minutes", sample_path("minutes.xlsx")))["doc_no"]
         _sign_and_release(ws, minutes, step)
         scores_out = root / "exports"
         scores = step("new scores 新建考评评分表", lifecycle.new(
-            ws, "scores", SAMPLES / "scores.xlsx",
+            ws, "scores", sample_path("scores.xlsx"),
             options={"xlsx": str(scores_out / "考评结果.xlsx"), "split": str(scores_out / "绩效沟通"), "jobs": 2}))
         _sign_and_release(ws, scores["doc_no"], step)
         for doc_no in (doc, minutes, scores["doc_no"]):

@@ -99,7 +99,8 @@ def check_with_samples(records: str | None, file: str, doc_type: str) -> dict[st
     """
     from qmsdocs import config as config_mod
     from qmsdocs.errors import UsageError
-    from qmsdocs.workspace import CONFIG_NAME, PROJECT_ROOT, resolve_root
+    from qmsdocs.resources import sample_path
+    from qmsdocs.workspace import CONFIG_NAME, resolve_root
 
     path = Path(file)
     if not path.is_file():
@@ -108,7 +109,7 @@ def check_with_samples(records: str | None, file: str, doc_type: str) -> dict[st
     config = config_mod.load(cfg_path) if cfg_path.is_file() else Config()
     if doc_type == "revlog":
         return _check_revlog(path, config)
-    sample = PROJECT_ROOT / "records" / f"{doc_type}.xlsx"
+    sample = sample_path(f"{doc_type}.xlsx")
     data, _ = doctypes.get(doc_type).read(sample, str(sample))
     return check_template(path, doc_type, config, data)
 

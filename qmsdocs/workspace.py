@@ -92,10 +92,8 @@ class Workspace:
         return default_template(doc_type)
 
 
-#: The checkout (or source tree) that holds ``templates/`` and the sample ``records/``.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
 def default_template(doc_type: str) -> Path:
     """Return the shipped template for a document type (``templates/<type>.docx``)."""
-    return PROJECT_ROOT / "templates" / f"{doc_type}.docx"
+    from qmsdocs.resources import template_path
+
+    return template_path(f"{doc_type}.docx")
