@@ -36,6 +36,26 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+APP_PART = "docProps/app.xml"
+SETTINGS_PART = "word/settings.xml"
+#: The extended properties of every document qmsdocs writes: who made it, and nothing stale from
+#: the template's editor (page and word counts, company, the editor's name and version).
+APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           b"<Application>qmsdocs</Application><DocSecurity>0</DocSecurity></Properties>")
+_THEME_FONT_LANG = re.compile(rb"<w:themeFontLang\b[^>]*/>")
+
+
+def with_theme_language(settings: bytes, language: str) -> bytes:
+    """Return word/settings.xml with the theme fonts' languages set: ``language`` for Latin text, zh-CN for CJK.
+
+    Word picks the East Asian theme font by this setting; the default template says Japanese.
+    """
+    tag = f'<w:themeFontLang w:val="{language}" w:eastAsia="zh-CN"/>'.encode()
+    return _THEME_FONT_LANG.sub(lambda _: tag, settings, count=1)
+
+
 def core_xml(props: dict[str, str]) -> bytes:
     """Return a docProps/core.xml part holding the given core properties."""
     parts = [

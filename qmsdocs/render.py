@@ -106,6 +106,10 @@ class CompiledTemplate:
                 texts.append(self._close(name, reader))
             elif name == ooxml.CORE_PART:
                 out.append((name, ooxml.core_xml(core)))
+            elif name == ooxml.APP_PART:
+                out.append((name, ooxml.APP_XML))
+            elif name == ooxml.SETTINGS_PART and core.get("language"):
+                out.append((name, ooxml.with_theme_language(data, core["language"])))
             elif media and name in media:
                 out.append((name, media[name]))
             else:

@@ -86,8 +86,9 @@ def test_cover_header_and_properties(ws: Workspace, plan_xlsx: Path) -> None:
     assert record == [["No.", "Pages", "Change No.", "Changed by", "Effective date", "Summary"],
                       ["1", "All", "", "Wang", "2026-12-01", "Initial issue"]]
     assert _header_text(document).split("\n") == [
-        "Hong'ou Display Technical Quality Dept.", "MANAGEMENT DOCUMENT", f"Document No.: {DOC}", "Page 1/1",
-        "Title: Evaluation plan Q4", "Title: Evaluation plan Q4", "Title: Evaluation plan Q4", "Version: 1.0"]
+        "Hong'ou Display Technical Quality Dept.", "MANAGEMENT DOCUMENT", "Document No.", DOC,
+        "Title: Evaluation plan Q4", "Title: Evaluation plan Q4", "Version", "1.0",
+        "CONTROLLED", "CONTROLLED", "Page", "1/1"]
     header_xml = zipfile.ZipFile(path).read("word/header1.xml").decode()
     assert "> PAGE <" in header_xml and "> NUMPAGES <" in header_xml
     props = document.core_properties
@@ -144,4 +145,4 @@ def test_chinese_workspace_labels(tmp_path: Path) -> None:
     assert paragraphs[5] == "受控文件未经批准不得复制、打印"
     assert document.core_properties.language == "zh-CN"
     header = _header_text(document)
-    assert "版本: 1.0版" in header and "页次 1/1" in header
+    assert "版本\n1.0版" in header and "页次\n1/1" in header and "草稿 DRAFT" in header

@@ -87,7 +87,7 @@ def full_part(doc) -> None:
     loop_table(doc, ["{{ L.code }}", "{{ L.indicator_name }}", "{{ L.kind }}", "{{ L.weight }}",
                      "{{ L.staff_scored }}", "{{ L.average }}"],
                ["{{ a.code }}", "{{ a.name }}", "{{ a.kind }}", "{{ a.weight }}", "{{ a.count }}", "{{ a.average }}"],
-               "a in averages", [1.6, 4.0, 2.8, 1.8, 2.4, 2.4])
+               "a in averages", [1.6, 3.8, 2.8, 2.0, 2.4, 2.4])
     heading(doc, "4 {{ L.team_figures }}")
     loop_table(doc, ["{{ L.team_item }}", "{{ L.team_actual }}", "{{ L.target }}", "{{ L.team_result }}"],
                ["{{ t.item }}", "{{ t.actual }}", "{{ t.target }}", "{{ t.result }}"],
@@ -113,7 +113,7 @@ def person_part(doc) -> None:
     grid(doc, [["{{ L.staff_id }}", "{{ p.staff_id }}", "{{ L.name }}", "{{ p.name }}", "{{ L.position }}",
                 "{{ p.position }}"],
                ["{{ L.total }}", "{{ p.total }}", "{{ L.grade }}", "{{ p.grade }}", "{{ L.rank }}", "{{ p.rank }}"]],
-         [2.0, 2.6, 2.0, 3.2, 2.0, 4.8])
+         [2.0, 2.6, 2.0, 3.2, 2.2, 4.6])
     heading(doc, "{{ L.service_record }}", 2)
     loop_table(doc, ["{{ L.jobs }}", "{{ L.first_pass }}", "{{ L.repeat }}", "{{ L.complaints }}", "{{ L.scrapped }}"],
                ["{{ c.jobs }}", "{{ c.first_pass }}", "{{ c.repeat }}", "{{ c.complaints }}", "{{ c.scrapped }}"],
@@ -123,7 +123,8 @@ def person_part(doc) -> None:
                      "{{ L.peer_mean }}", "{{ L.score }}", "{{ L.weight }}", "{{ L.weighted_score }}"],
                ["{{ i.code }}", "{{ i.name }}", "{{ i.value }}", "{{ i.leader }}", "{{ i.peer }}", "{{ i.score }}",
                 "{{ i.weight }}", "{{ i.weighted }}"],
-               "i in p.indicators", [1.2, 2.9, 2.1, 1.9, 1.9, 1.5, 1.7, 2.3])
+               "i in p.indicators", [1.3, 3.7, 2.2, 2.0, 2.0, 1.5, 1.7, 2.2], size=9)
+    para(doc, "{{ L.rounding_note }}", size=9)
     para(doc, "{%p if p.not_applicable %}")
     para(doc, "{{ L.not_applicable_note }}", size=9)
     para(doc, "{%p endif %}")
