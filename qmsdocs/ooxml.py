@@ -47,6 +47,31 @@ APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _THEME_FONT_LANG = re.compile(rb"<w:themeFontLang\b[^>]*/>")
 
 
+_DRAWING = re.compile(rb"<w:drawing>.*?</w:drawing>", re.S)
+_SLOT_NAME = re.compile(rb'<wp:docPr\b[^>]*\bdescr="\{\{\s*(\w+)\s*\}\}"')
+_EMBED = re.compile(rb'r:embed="([^"]+)"')
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+
+
+def picture_slots(document: bytes, rels: bytes) -> dict[str, list[str]]:
+    """Return the media parts of the named pictures of a document: slot name → part names.
+
+    A picture is a slot when its alternative text (``descr``) is a placeholder such as
+    ``{{ chart_totals }}``, whatever its media file is called. A name found twice lists two parts.
+    """
+    targets = {}
+    for tag in _RELATIONSHIP.findall(rels):
+        rid, target = re.search(rb'Id="([^"]+)"', tag), re.search(rb'Target="([^"]+)"', tag)
+        if rid and target:
+            targets[rid.group(1)] = "word/" + target.group(1).decode().lstrip("/").removeprefix("word/")
+    slots: dict[str, list[str]] = {}
+    for drawing in _DRAWING.findall(document):
+        name, embed = _SLOT_NAME.search(drawing), _EMBED.search(drawing)
+        if name and embed and embed.group(1) in targets:
+            slots.setdefault(name.group(1).decode(), []).append(targets[embed.group(1)])
+    return slots
+
+
 def with_theme_language(settings: bytes, language: str) -> bytes:
     """Return word/settings.xml with the theme fonts' languages set: ``language`` for Latin text, zh-CN for CJK.
 

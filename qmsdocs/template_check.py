@@ -88,8 +88,29 @@ def check_template(path: Path, doc_type: str, config: Config, sample: Any) -> di
         "frame.doc_no", "frame.title", "frame.version_text", "frame.mark", "frame.history[].change_no"}
     covered = {w for w in wanted if any(u == w or w.startswith(u + ".") for u in used)}
     missing = sorted(wanted - covered)
-    return {"template": str(path), "type": doc_type, "unknown": unknown, "missing": missing,
+    pictures = picture_problems(path, doc_type)
+    missing += pictures
+    return {"template": str(path), "type": doc_type, "unknown": unknown, "missing": missing, "pictures": pictures,
             "ok": not unknown and not missing}
+
+
+def picture_problems(path: Path, doc_type: str) -> list[str]:
+    """Return what is wrong with the named picture slots of template ``path``: missing or duplicated slots."""
+    if doc_type != "scores":
+        return []
+    from qmsdocs import ooxml
+    from qmsdocs.doctypes.scores import CHART_SLOTS
+
+    parts = dict(ooxml.read_package(path.read_bytes()))
+    slots = ooxml.picture_slots(parts.get("word/document.xml", b""), parts.get("word/_rels/document.xml.rels", b""))
+    out = []
+    for slot in CHART_SLOTS:
+        count = len(slots.get(slot, []))
+        if count == 0:
+            out.append(f"picture {{{{ {slot} }}}}: no picture has it as alternative text")
+        elif count > 1:
+            out.append(f"picture {{{{ {slot} }}}}: {count} pictures have it as alternative text; keep one")
+    return out
 
 
 def check_with_samples(records: str | None, file: str, doc_type: str) -> dict[str, Any]:

@@ -4,9 +4,9 @@ One template serves both the full document and the per-person split files: the s
 team figures, charts and formula appendix sit inside ``{%p if full %}`` blocks, and the
 per-person pages are a ``{%p for p in people %}`` loop that the split files fill with one person.
 
-The two charts are placeholder pictures here. They become ``word/media/image1.png`` (totals) and
-``word/media/image2.png`` (first-pass rate), in that order, which
-``qmsdocs.doctypes.scores.chart_media`` replaces at render time.
+The two charts are placeholder pictures here, named by their alternative text ``{{ chart_totals }}``
+and ``{{ chart_first_pass }}``; ``qmsdocs.doctypes.scores.chart_media`` fills those slots at render
+time, whatever the pictures' media files are called after a restyle.
 """
 from __future__ import annotations
 
@@ -39,8 +39,10 @@ def page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def chart(doc, rgb: tuple[int, int, int], caption: str) -> None:
-    doc.add_picture(io.BytesIO(placeholder_png(rgb)), width=Cm(16))
+def chart(doc, rgb: tuple[int, int, int], caption: str, slot: str) -> None:
+    """Add a placeholder picture named ``slot`` in its alternative text, and its caption."""
+    shape = doc.add_picture(io.BytesIO(placeholder_png(rgb)), width=Cm(16))
+    shape._inline.docPr.set("descr", "{{ %s }}" % slot)
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     para(doc, caption, align=WD_ALIGN_PARAGRAPH.CENTER)
 
@@ -92,8 +94,8 @@ def full_part(doc) -> None:
     loop_table(doc, ["{{ L.team_item }}", "{{ L.team_actual }}", "{{ L.target }}", "{{ L.team_result }}"],
                ["{{ t.item }}", "{{ t.actual }}", "{{ t.target }}", "{{ t.result }}"],
                "t in team", [6.0, 2.6, 4.6, 2.4])
-    chart(doc, (0x44, 0x72, 0xC4), "{{ L.chart_totals }}")
-    chart(doc, (0xED, 0x7D, 0x31), "{{ L.chart_team }}")
+    chart(doc, (0x44, 0x72, 0xC4), "{{ L.chart_totals }}", "chart_totals")
+    chart(doc, (0xED, 0x7D, 0x31), "{{ L.chart_team }}", "chart_first_pass")
     para(doc, "{%p endif %}")
 
 

@@ -30,8 +30,9 @@ from qmsdocs.text import one_line
 from qmsdocs.workbook import WorkbookReader, paused_gc
 
 NA = "—"
-#: The template's placeholder pictures, in the order tools/template_scores.py adds them.
-CHART_PARTS = ("word/media/image1.png", "word/media/image2.png")
+#: The chart slots: pictures whose alternative text in the template is ``{{ chart_totals }}`` and
+#: ``{{ chart_first_pass }}``, whatever their media files are called.
+CHART_SLOTS = ("chart_totals", "chart_first_pass")
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -377,7 +378,7 @@ def chart_media(data: ScoresData, config: Config) -> dict[str, bytes]:
     from qmsdocs import charts
 
     report = report_of(data, config)
-    return dict(zip(CHART_PARTS, charts.score_charts(data, report, labels(config.language))))
+    return dict(zip(CHART_SLOTS, charts.score_charts(data, report, labels(config.language))))
 
 
 # -- extra outputs ---------------------------------------------------------------------------
