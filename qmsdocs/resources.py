@@ -9,11 +9,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qmsdocs.errors import UsageError
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 TEMPLATES = "qmsdocs.templates"
 SAMPLES = "qmsdocs.samples"
@@ -28,10 +30,21 @@ _SOURCE_FOLDERS = {TEMPLATES: "templates", SAMPLES: "records"}
 
 
 def _folder(package: str) -> Traversable:
+    from importlib.util import find_spec
+
     try:
-        return resources.files(package)
+        spec = find_spec(package)
     except ModuleNotFoundError:
+        spec = None
+    if spec is None:
         return Path(__file__).resolve().parent.parent / _SOURCE_FOLDERS[package]
+    # An installed folder is used as it is; importlib.resources (slower to import) only for archives.
+    locations = list(spec.submodule_search_locations or [])
+    if locations and Path(locations[0]).is_dir():
+        return Path(locations[0])
+    from importlib import resources
+
+    return resources.files(package)
 
 
 def _resource(package: str, name: str) -> Traversable:
@@ -46,7 +59,12 @@ def _resource(package: str, name: str) -> Traversable:
 @functools.lru_cache(maxsize=None)
 def _stable_path(package: str, name: str) -> Path:
     # A plain installation hands back the file itself; an archive's member is copied out once.
-    return Path(_extracted.enter_context(resources.as_file(_resource(package, name))))
+    found = _resource(package, name)
+    if isinstance(found, Path):
+        return found
+    from importlib import resources
+
+    return Path(_extracted.enter_context(resources.as_file(found)))
 
 
 def template_bytes(name: str) -> bytes:
