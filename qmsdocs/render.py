@@ -25,6 +25,7 @@ from qmsdocs import ooxml
 from qmsdocs.errors import ReadbackError, TemplateError
 
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
+_SLOT_DESCR = re.compile(r'(\sdescr=")(\{\{\s*\w+\s*\}\})"')
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 #: Strings the template yields that are joined into one piece of filled XML: few enough that a
@@ -99,6 +100,7 @@ class CompiledTemplate:
         compressed piece by piece, in one pass: the read-back needs no second parse, and a
         document of thousands of pages is never held uncompressed.
         """
+        media = self.media_parts(media) if media else None
         out: list[tuple[str, bytes | ooxml.Deflated]] = []
         texts = []
         for name, data in self.entries:
@@ -108,6 +110,10 @@ class CompiledTemplate:
                 texts.append(self._close(name, reader))
             elif name == ooxml.CORE_PART:
                 out.append((name, ooxml.core_xml(core)))
+            elif name == ooxml.APP_PART:
+                out.append((name, ooxml.APP_XML))
+            elif name == ooxml.SETTINGS_PART and core.get("language"):
+                out.append((name, ooxml.with_theme_language(data, core["language"])))
             elif media and name in media:
                 out.append((name, media[name]))
             elif custom is not None and name in ("[Content_Types].xml", "_rels/.rels"):
@@ -119,6 +125,25 @@ class CompiledTemplate:
         if custom is not None:
             out.append((ooxml.CUSTOM_PART, ooxml.custom_xml(custom)))
         return Filled(ooxml.write_package(out), "".join(texts))
+
+    @functools.cached_property
+    def slots(self) -> dict[str, list[str]]:
+        """Return the named picture slots of the template: name → media parts (see ooxml.picture_slots)."""
+        parts = dict(self.entries)
+        return ooxml.picture_slots(parts.get("word/document.xml", b""),
+                                   parts.get("word/_rels/document.xml.rels", b""))
+
+    def media_parts(self, media: dict[str, bytes]) -> dict[str, bytes]:
+        """Return ``media`` keyed by part name: a slot name stands for the picture named so in the template."""
+        out = {}
+        for key, data in media.items():
+            parts = self.slots.get(key)
+            if parts is None and key not in self.unchanged:
+                raise TemplateError(f"{self.path}: no picture with the alternative text {{{{ {key} }}}}; "
+                                    "check the template with: qms template check")
+            for part in parts or [key]:
+                out[part] = data
+        return out
 
     def _pieces(self, name: str, context: dict[str, Any], reader: ooxml.PartReader) -> Iterator[bytes]:
         """Yield the filled part ``name`` as UTF-8 pieces, each fed to ``reader`` first."""
@@ -178,7 +203,9 @@ def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str
     for name, data in entries:
         if _TEMPLATED.match(name):
             # patch_xml uses no instance state: it merges tags Word split across runs.
-            sources[name] = DocxTemplate.patch_xml(None, data.decode("utf-8"))  # type: ignore[arg-type]
+            source = DocxTemplate.patch_xml(None, data.decode("utf-8"))  # type: ignore[arg-type]
+            # A picture's slot name ({{ chart_totals }} in its alternative text) is kept as written.
+            sources[name] = _SLOT_DESCR.sub(r'\1{% raw %}\2{% endraw %}"', source)
     return entries, sources
 
 
