@@ -86,6 +86,8 @@ class CompiledTemplate:
     fast: frozenset[str] = frozenset()
     #: The Jinja source of each templated part, from which a worker process compiles its own copy.
     sources: dict[str, str] = field(default_factory=dict)
+    #: Jinja's code of each part compiled by this process (kept in the template cache).
+    codes: dict[str, Any] = field(default_factory=dict)
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
                custom: dict[str, str] | None = None) -> bytes:
@@ -180,15 +182,10 @@ class CompiledTemplate:
         return TemplateError(f"{self.path}: {name} is not well-formed after filling: {exc}")
 
 
-def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
-    """Return a template's zip entries and the Jinja source of its templated parts.
-
-    ``data``, when given, is the template's bytes (a frozen copy); ``path`` then only names it.
-    """
+def _entries(path: Path, data: bytes | None = None) -> list[tuple[str, bytes]]:
+    """Return the zip entries of a template (``data``: its bytes; else read from ``path``)."""
     import io
     import zipfile
-
-    from docxtpl import DocxTemplate
 
     try:
         with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
@@ -199,6 +196,17 @@ def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str
         raise TemplateError(f"{path}: not a Word document (no word/document.xml)")
     if not any(n == ooxml.CORE_PART for n, _ in entries):
         raise TemplateError(f"{path}: has no docProps/core.xml part; save it once in Word or LibreOffice")
+    return entries
+
+
+def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """Return a template's zip entries and the Jinja source of its templated parts.
+
+    ``data``, when given, is the template's bytes (a frozen copy); ``path`` then only names it.
+    """
+    from docxtpl import DocxTemplate
+
+    entries = _entries(path, data)
     sources = {}
     for name, data in entries:
         if _TEMPLATED.match(name):
@@ -216,28 +224,46 @@ def _load(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
 
 
 def _compile(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, str],
-             unchanged: dict[str, ooxml.Deflated] | None = None) -> CompiledTemplate:
-    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled."""
+             unchanged: dict[str, ooxml.Deflated] | None = None,
+             codes: dict[str, Any] | None = None) -> CompiledTemplate:
+    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled.
+
+    ``codes``, when given, is Jinja's compiled code of each source (from the cache); otherwise each
+    source is compiled and its code left in :attr:`CompiledTemplate.codes` for the cache.
+    """
     from jinja2 import TemplateSyntaxError
 
     env = environment()
     compiled = {}
+    fresh = {}
     for name, source in sources.items():
-        try:
-            compiled[name] = env.from_string(source)
-        except TemplateSyntaxError as exc:
-            raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
+        code = codes.get(name) if codes is not None else None
+        if code is None:
+            try:
+                code = fresh[name] = env.compile(source)
+            except TemplateSyntaxError as exc:
+                raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
+        compiled[name] = env.template_class.from_code(env, code, env.make_globals(None), None)
     if unchanged is None:
         unchanged = {name: ooxml.Deflated(name, data) for name, data in entries
                      if name not in compiled and name != ooxml.CORE_PART}
     fast = frozenset(name for name, source in sources.items() if ooxml.plain_prefix(source))
-    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources)
+    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources, fresh)
 
 
 @functools.lru_cache(maxsize=16)
 def _load_frozen(sha: str, name: str, data: bytes) -> CompiledTemplate:
+    from qmsdocs import template_cache
+
+    entry = template_cache.key(sha)
+    cached = template_cache.load(entry)
+    if cached is not None:  # the same bytes, patched and compiled by an earlier run
+        sources, codes = cached
+        return _compile(Path(name), _entries(Path(name), data), sources, codes=codes)
     entries, sources = patched_parts(Path(name), data)
-    return _compile(Path(name), entries, sources)
+    template = _compile(Path(name), entries, sources)
+    template_cache.save(entry, sources, template.codes)
+    return template
 
 
 def load_frozen_template(data: bytes, name: str) -> CompiledTemplate:
