@@ -202,7 +202,7 @@ def fig_split(b: Bench) -> list[Figure]:
     """The --split figures: the command, one document's cost, and what --jobs 2 makes of it."""
     data = str(b.scores(b.scale.staff))
     n = b.scale.staff
-    split_args = ("new", "scores", "--data", data, "--split", "{ws}/split")
+    split_args = ("new", "scores", "--data", data, "--split", "{ws}/exports/split")
     times = b.measure({
         "floor": b.python_c(FLOOR),
         "scores": b.qms_in("new", "scores", "--data", data),
@@ -244,7 +244,8 @@ def fig_memory(b: Bench) -> list[Figure]:
     n = b.scale.read_staff
     records = b.workspace()
     mib = b.peak_rss(b.qms + ["--records", str(records), "new", "scores", "--data", data,
-                              "--xlsx", str(records / "results.xlsx"), "--split", str(records / "split")])
+                              "--xlsx", str(records / "exports" / "results.xlsx"),
+                              "--split", str(records / "exports" / "split")])
     f = Figure("memory", f"peak RSS, new scores --xlsx --split, {n} staff", "MiB", 250, unit="MiB", value=mib)
     b.log(f"  memory: {mib:.0f} MiB")
     return [f]

@@ -92,9 +92,13 @@ def _font(points: float) -> Any:
 class _Chart:
     """One bar chart being painted: a frame of axes with a y range, bars, lines and labels."""
 
-    def __init__(self, n: int, y_range: tuple[float, float], title: str, y_label: str,
-                 x_labels: Sequence[tuple[int, str]], x_label: str = "") -> None:
-        """Lay out ``n`` bars; ``x_labels`` are (bar index, text) under the axis, slanted if more than 8."""
+    def __init__(self, n: int, y_range: tuple[float, float], y_label: str,
+                 x_labels: Sequence[tuple[int, str]], x_label: str = "", legend: bool = False) -> None:
+        """Lay out ``n`` bars; ``x_labels`` are (bar index, text) under the axis, slanted if more than 8.
+
+        The chart has no title of its own: the document prints its caption. With ``legend`` a band
+        above the plot is kept for :meth:`legend`, so the legend never covers a bar.
+        """
         from PIL import Image, ImageDraw
 
         self.width, self.height = round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI)
@@ -112,11 +116,12 @@ class _Chart:
             label_height = max((round(self.draw.textlength(t, font=_font(9)) * 0.71 + self._text_size(t, _font(9))[1])
                                 for _, t in x_labels), default=0)
         label_height = min(label_height, self.height // 3)  # a very long name may run off the picture
-        self.top = 10 + _pt(12) + 12
+        self.top = 10 + (_pt(8) + 16 if legend else 0)
+        self.legend_box: tuple[int, int, int, int] | None = None
         self.bottom = self.height - (8 + label_height + 8 + (_pt(10) + 6 if x_label else 0))
         self.right = self.width - 12
         self.slot = (self.right - self.left) / self.n
-        self._title(title, y_label, x_label, label_font)
+        self._axis_titles(y_label, x_label, label_font)
         self._grid(tick_font)
         self._x_labels(x_labels, rotated)
 
@@ -133,8 +138,7 @@ class _Chart:
         return box[2] - box[0], box[3] - box[1]
 
     # -- parts ---------------------------------------------------------------------------------
-    def _title(self, title: str, y_label: str, x_label: str, font: Any) -> None:
-        self.draw.text((self.width / 2, 10), title, font=_font(12), fill=_BLACK, anchor="ma")
+    def _axis_titles(self, y_label: str, x_label: str, font: Any) -> None:
         if y_label:
             self._rotated_text(y_label, font, 90, (8, (self.top + self.bottom) / 2), "left")
         if x_label:
@@ -191,19 +195,19 @@ class _Chart:
         _dashed(self.draw, self.left, self.right, y, color, width, dashes)
 
     def legend(self, entries: Sequence[tuple[str, str, int, tuple[int, ...] | None]]) -> None:
-        """Paint a legend in the lower right corner: (text, colour, line width, dashes) per line."""
+        """Paint a legend in one row above the plot, flush right: (text, colour, line width, dashes) per entry."""
         if not entries:
             return
         font = _font(8)
-        line_height = _pt(8) + 8
-        text_width = max(self.draw.textlength(text, font=font) for text, *_ in entries)
-        w, h = round(30 + 8 + text_width + 12), line_height * len(entries) + 8
-        x0, y0 = self.right - 8 - w, self.bottom - 8 - h
-        self.draw.rectangle([x0, y0, x0 + w, y0 + h], fill=_WHITE, outline=(204, 204, 204))
-        for row, (text, color, width, dashes) in enumerate(entries):
-            y = y0 + 4 + row * line_height + line_height // 2
-            _dashed(self.draw, x0 + 8, x0 + 38, y, color, width, dashes)
-            self.draw.text((x0 + 46, y), text, font=font, fill=_BLACK, anchor="lm")
+        widths = [round(30 + 8 + self.draw.textlength(text, font=font) + 16) for text, *_ in entries]
+        x0, y0, y1 = max(self.left, self.right - sum(widths)), 6, self.top - 6
+        y = (y0 + y1) // 2
+        x = x0
+        for (text, color, width, dashes), room in zip(entries, widths):
+            _dashed(self.draw, x, x + 30, y, color, width, dashes)
+            self.draw.text((x + 38, y), text, font=font, fill=_BLACK, anchor="lm")
+            x += room
+        self.legend_box = (x0, y0, self.right, y1)
 
     def png(self) -> bytes:
         self.draw.rectangle([self.left, self.top, self.right, self.bottom], outline=_BLACK, width=1)
@@ -255,16 +259,22 @@ def totals_chart(names: Sequence[str], totals: Sequence[float], title: str, axis
     the x axis counts them and is titled ``rank_axis``.
     """
     if len(names) > LABELLED_BARS:
-        chart = _Chart(len(names), (0, 105), title, axis, _counts(len(names)), rank_axis)
+        chart = _Chart(len(names), (0, 105), axis, _counts(len(names)), rank_axis)
         chart.profile(totals, _BLUE)
         return chart.png()
-    chart = _Chart(len(names), (0, 105), title, axis, list(enumerate(names)))
+    chart = _Chart(len(names), (0, 105), axis, list(enumerate(names)))
     chart.bars(totals, [_BLUE] * len(totals), [f"{t:.1f}" for t in totals])
     return chart.png()
 
 
 def first_pass_chart(labels: Sequence[str], rates: Sequence[float], targets: Sequence[tuple[str, float]],
                      title: str, axis: str) -> bytes:
+    """Return the PNG bytes of :func:`first_pass_figure`."""
+    return first_pass_figure(labels, rates, targets, title, axis).png()
+
+
+def first_pass_figure(labels: Sequence[str], rates: Sequence[float], targets: Sequence[tuple[str, float]],
+                      title: str, axis: str) -> _Chart:
     """Return the PNG bytes of first-pass rates in percent (the team's first) against target lines.
 
     Above :data:`LABELLED_BARS` bars the team's rate is a solid line and the people's rates,
@@ -274,17 +284,17 @@ def first_pass_chart(labels: Sequence[str], rates: Sequence[float], targets: Seq
     y_range = (max(0.0, (low // 10) * 10 - 10), 102)
     legend = [(f"{name} {value:g}%", _RED, 2, dashes) for (name, value), dashes in zip(targets, _DASHES)]
     if len(rates) > LABELLED_BARS:
-        chart = _Chart(len(rates) - 1, y_range, title, axis, _counts(len(rates) - 1))
+        chart = _Chart(len(rates) - 1, y_range, axis, _counts(len(rates) - 1), legend=True)
         chart.profile(sorted(rates[1:], reverse=True), _GREY)
         chart.hline(rates[0], _ORANGE, 3)
         legend.insert(0, (f"{labels[0]} {rates[0]:.1f}%", _ORANGE, 3, None))
     else:
-        chart = _Chart(len(rates), y_range, title, axis, list(enumerate(labels)))
+        chart = _Chart(len(rates), y_range, axis, list(enumerate(labels)), legend=True)
         chart.bars(rates, [_ORANGE] + [_GREY] * (len(rates) - 1), [f"{r:.1f}" for r in rates])
     for (_, value), dashes in zip(targets, _DASHES):
         chart.hline(value, _RED, 2, dashes)
     chart.legend(legend)
-    return chart.png()
+    return chart
 
 
 def _percent(value: Fraction) -> float:

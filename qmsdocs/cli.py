@@ -81,7 +81,10 @@ class QmsGroup(click.Group):
         except OSError as exc:
             paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
             where = f"{paths[0]}: " if paths else ""
-            fail([f"{where}{os_cause(exc)}"], 2 if _given(ctx, paths) else 1)
+            typed = _typed_below(ctx, paths[0]) if paths and not _given(ctx, paths) else None
+            if typed is not None:  # a folder on the way to a path the user gave: name both
+                where = f"{typed} (at {paths[0]}): "
+            fail([f"{where}{os_cause(exc)}"], 2 if typed is not None or _given(ctx, paths) else 1)
         except sqlite3.Error as exc:
             fail([_("register error: {cause}").format(cause=exc)], 1)
         except MemoryError:
@@ -100,6 +103,22 @@ def _given(ctx: click.Context, paths: list[str]) -> bool:
     values = {a.split("=", 1)[1] if a.startswith("--") and "=" in a else a for a in typed}
     resolved = {os.path.realpath(v) for v in values if v and not v.startswith("-")}
     return any(p in values or os.path.realpath(p) in resolved for p in paths)
+
+
+def _typed_below(ctx: click.Context, path: str) -> str | None:
+    """Return the value typed on the command line that lies below the folder ``path``, if one does.
+
+    ``qms init /proc/nope/ws`` fails at ``/proc/nope``, a folder the user named as part of the path.
+    """
+    import os
+
+    folder = os.path.realpath(path)
+    for value in ctx.meta.get("qms.argv", []):
+        value = value.split("=", 1)[1] if value.startswith("--") and "=" in value else value
+        if value and not value.startswith("-") and os.sep in value:
+            if os.path.commonpath([folder, os.path.realpath(value)]) == folder:
+                return value
+    return None
 
 
 def _error(line: str) -> None:

@@ -266,6 +266,27 @@ def _text(value: str, name: str, where: str, limit: int = MAX_TEXT_CHARS) -> str
     return value
 
 
+#: Characters a document number cannot hold: it names files and folders on every system.
+_NOT_IN_FILE_NAMES = re.compile(r"[\\/:*?\"<>|{}\s]")
+
+
+def _check_pattern(pattern: str, where: str, name: str = "numbering.pattern") -> None:
+    """Raise ConfigError unless ``pattern`` makes numbers that name files: known fields, ``{seq}`` among them."""
+    shown = f"{where}: {name} = {pattern!r}"
+    fields = [m.group(1) for m in _PATTERN_FIELD.finditer(pattern)]
+    for name in fields:
+        if name not in ("code", "year", "seq"):
+            raise ConfigError(f"{shown}: unknown field {{{name}}}; the fields are {{code}}, {{year}} and {{seq}}")
+    if "seq" not in fields:
+        raise ConfigError(f"{shown} has no {{seq}}; every number needs its sequence, as in "
+                          "HO-{code}-{year}-{seq:03d}")
+    bad = _NOT_IN_FILE_NAMES.search(_PATTERN_FIELD.sub("", pattern))
+    if bad:
+        what = "a space" if bad.group().isspace() else repr(bad.group())
+        raise ConfigError(f"{shown}: {what} cannot be in a document number, which names its files "
+                          "(not allowed: spaces, braces outside a field and \\ / : * ? \" < > |)")
+
+
 def _number(value: Any, name: str, where: str, low: int, high: int, places: int, range_text: str) -> Decimal:
     """Return ``value`` as a Decimal from ``low`` to ``high`` with at most ``places`` decimals; else raise.
 
@@ -310,13 +331,7 @@ def _pattern(value: str, name: str, where: str) -> str:
         if m.group(2) and not (digits and WIDTHS[0] <= int(digits) <= WIDTHS[1]):
             raise ConfigError(f"{where}: {name} = {_shown(pattern)}: the width in {m.group()} must be "
                               f"from {WIDTHS[0]} to {WIDTHS[1]}, as in {{{m.group(1)}:03d}}")
-    names = [m.group(1) for m in _PATTERN_FIELD.finditer(pattern)]
-    unknown = sorted(set(names) - {"code", "year", "seq"})
-    if unknown or "seq" not in names or re.search(r"[\\/:*?\"<>|\s]", _PATTERN_FIELD.sub("", pattern)):
-        raise ConfigError(
-            f"{where}: {name} = {pattern!r} must contain {{seq}}, may use {{code}} and {{year}}, "
-            "and no spaces or characters a file name cannot hold"
-        )
+    _check_pattern(pattern, where, name)
     return pattern
 
 

@@ -18,9 +18,8 @@ from typing import Any
 
 from qmsdocs import lifecycle, people, reports, workspace
 from qmsdocs.errors import UsageError
-from qmsdocs.workspace import PROJECT_ROOT
+from qmsdocs.resources import sample_path
 
-SAMPLES = PROJECT_ROOT / "records"
 SAMPLE_FILES = ("plan.xlsx", "minutes.xlsx", "scores.xlsx", "regulation.docx")
 #: The seed standard's title: the Word document the demo puts under control as a regulation.
 REGULATION_TITLE = "客户服务体系考评管理办法"
@@ -52,9 +51,7 @@ def copy_samples(folder: str) -> list[str]:
     target.mkdir(parents=True, exist_ok=True)
     copied = []
     for name in SAMPLE_FILES:
-        source = SAMPLES / name
-        if not source.is_file():
-            raise UsageError(f"{source}: sample workbook missing")
+        source = sample_path(name)
         if (target / name).exists():
             raise UsageError(f"{target / name}: exists; the samples go into a folder without them")
         shutil.copyfile(source, target / name)
@@ -78,9 +75,7 @@ def _day(day: str) -> Iterator[None]:
 
 def run_demo(out: str | None = None) -> dict[str, Any]:
     """Create a workspace and take the samples through the whole workflow; return its steps and files."""
-    for name in SAMPLE_FILES:
-        if not (SAMPLES / name).is_file():
-            raise UsageError(f"{SAMPLES / name}: sample workbook missing")
+    samples = {name: sample_path(name) for name in SAMPLE_FILES}  # refuses a missing one before any work
     root = _fresh_folder(out)
     start = dt.date.fromisoformat(os.environ.get("QMS_TODAY") or dt.date.today().isoformat())
     d = [(start + dt.timedelta(days=n)).isoformat() for n in range(0, 40)]
@@ -108,7 +103,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
             step(f"sign {role} {name}", lifecycle.sign(ws, doc, role, name, password=PASSWORD))
 
         with _day(d[0]):
-            plan = step("new plan 新建考评策划书", lifecycle.new(ws, "plan", SAMPLES / "plan.xlsx"))["doc_no"]
+            plan = step("new plan 新建考评策划书", lifecycle.new(ws, "plan", samples["plan.xlsx"]))["doc_no"]
             sign(plan, "compile", "王建国")
             step("update 更正草稿 (voids the compile signature)",
                  lifecycle.update(ws, plan, summary="首次发布（更正日程）"))
@@ -128,7 +123,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
             step(f"release 发布, effective {d[14]} (批准待生效)", lifecycle.release(ws, plan, d[14]))
             files.append(str(ws.path(ws.document_view(plan, "1.1")).resolve()))
         with _day(d[8]):
-            minutes = step("new minutes 新建会议纪要", lifecycle.new(ws, "minutes", SAMPLES / "minutes.xlsx"))["doc_no"]
+            minutes = step("new minutes 新建会议纪要", lifecycle.new(ws, "minutes", samples["minutes.xlsx"]))["doc_no"]
             for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
                 sign(minutes, role, name)
             step("release 发布", lifecycle.release(ws, minutes))
@@ -136,14 +131,14 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
 
             scores_out = root / "exports"
             scores = step("new scores 新建考评评分表 (+ results, per-person working copies)", new_with_outputs(
-                ws, "scores", SAMPLES / "scores.xlsx", xlsx=str(scores_out / "考评结果.xlsx"),
+                ws, "scores", samples["scores.xlsx"], xlsx=str(scores_out / "考评结果.xlsx"),
                 split=str(scores_out / "绩效沟通"), jobs=2))
             for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
                 sign(scores["doc_no"], role, name)
             step("release 发布", lifecycle.release(ws, scores["doc_no"]))
             files += [scores["xlsx"], *scores["split"]]
             regulation = step("new regulation --body 管理办法 (Word 文件纳入受控)", lifecycle.new(
-                ws, "regulation", body=SAMPLES / "regulation.docx", title=REGULATION_TITLE))["doc_no"]
+                ws, "regulation", body=sample_path("regulation.docx"), title=REGULATION_TITLE))["doc_no"]
             for role, name in (("compile", "王建国"), ("standardize", "陈静"), ("review", "周志强"),
                                ("approve", "赵德明")):
                 sign(regulation, role, name)

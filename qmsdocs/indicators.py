@@ -11,6 +11,11 @@ from qmsdocs.workbook import WorkbookReader, parse_rate
 
 def read_indicators(reader: WorkbookReader) -> tuple[Indicator, ...]:
     """Return the indicators of the workbook; problems go to the reader."""
+    return read_indicators_and_codes(reader)[0]
+
+
+def read_indicators_and_codes(reader: WorkbookReader) -> tuple[tuple[Indicator, ...], set[str]]:
+    """Return the indicators of the workbook and every code on the sheet, also of rows with problems."""
     sheet = INDICATORS.name
     seen: dict[str, int] = {}
     out = []
@@ -45,7 +50,7 @@ def read_indicators(reader: WorkbookReader) -> tuple[Indicator, ...]:
                              target_text=row["target"] or ""))
     if not out and not reader.problems:
         reader.problem("has no indicators; add at least one row", sheet)
-    return tuple(out)
+    return tuple(out), set(seen)
 
 
 def _rate(reader: WorkbookReader, number: int, column: str, raw: str | None, name: str) -> Decimal | None:

@@ -208,6 +208,9 @@ _SCORES: dict[str, tuple[str, str]] = {
     "improvement": ("改进措施：", "Improvement actions:"),
     "evaluator_signature": ("考评人签字", "Evaluator's signature"),
     "staff_signature": ("被考评人签字", "Staff member's signature"),
+    "rounding_note": ("各指标得分与加权得分四舍五入至一位小数显示；总分由精确值计算后再取一位小数。",
+                      "Indicator scores and weighted scores are rounded to one decimal for display; "
+                      "the total is computed from the exact values, then rounded."),
     "not_applicable_note": ("“—”表示不适用：服务次数为0时的定量指标不计分，也不计入总分的分母。",
                             "“—” means not applicable: with no jobs the quantitative indicators are not "
                             "scored and leave the total's denominator."),

@@ -95,7 +95,7 @@ def upgrade(records: str | None) -> dict[str, Any]:
 def backup(ws: Workspace, out: str | Path, force: bool = False) -> dict[str, Any]:
     """Write a consistent snapshot of the register and its objects to ``out`` (.zip)."""
     from qmsdocs.db.sqlite import SQLiteRegister
-    from qmsdocs.outputs import check_output, on_signals
+    from qmsdocs.outputs import OutputError, check_output, on_signals, os_cause
 
     if not isinstance(ws.register, SQLiteRegister):
         raise UsageError("qms backup copies an embedded register; back up a PostgreSQL register with the "
@@ -124,6 +124,10 @@ def backup(ws: Workspace, out: str | Path, force: bool = False) -> dict[str, Any
             with open(partial, "rb") as f:
                 os.fsync(f.fileno())
             os.replace(partial, target)
+        except OSError as exc:
+            if exc.filename not in (str(partial), str(target)):
+                raise  # not the backup file: a workspace file, reported with its own path
+            raise OutputError(f"-o {out}: cannot write: {os_cause(exc)}") from None
         finally:
             partial.unlink(missing_ok=True)
     return {"path": str(target.resolve()), "objects": len(refs), "chain": head.text()}

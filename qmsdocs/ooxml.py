@@ -36,6 +36,51 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+APP_PART = "docProps/app.xml"
+SETTINGS_PART = "word/settings.xml"
+#: The extended properties of every document qmsdocs writes: who made it, and nothing stale from
+#: the template's editor (page and word counts, company, the editor's name and version).
+APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           b"<Application>qmsdocs</Application><DocSecurity>0</DocSecurity></Properties>")
+_THEME_FONT_LANG = re.compile(rb"<w:themeFontLang\b[^>]*/>")
+
+
+_DRAWING = re.compile(rb"<w:drawing>.*?</w:drawing>", re.S)
+_SLOT_NAME = re.compile(rb'<wp:docPr\b[^>]*\bdescr="\{\{\s*(\w+)\s*\}\}"')
+_EMBED = re.compile(rb'r:embed="([^"]+)"')
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+
+
+def picture_slots(document: bytes, rels: bytes) -> dict[str, list[str]]:
+    """Return the media parts of the named pictures of a document: slot name → part names.
+
+    A picture is a slot when its alternative text (``descr``) is a placeholder such as
+    ``{{ chart_totals }}``, whatever its media file is called. A name found twice lists two parts.
+    """
+    targets = {}
+    for tag in _RELATIONSHIP.findall(rels):
+        rid, target = re.search(rb'Id="([^"]+)"', tag), re.search(rb'Target="([^"]+)"', tag)
+        if rid and target:
+            targets[rid.group(1)] = "word/" + target.group(1).decode().lstrip("/").removeprefix("word/")
+    slots: dict[str, list[str]] = {}
+    for drawing in _DRAWING.findall(document):
+        name, embed = _SLOT_NAME.search(drawing), _EMBED.search(drawing)
+        if name and embed and embed.group(1) in targets:
+            slots.setdefault(name.group(1).decode(), []).append(targets[embed.group(1)])
+    return slots
+
+
+def with_theme_language(settings: bytes, language: str) -> bytes:
+    """Return word/settings.xml with the theme fonts' languages set: ``language`` for Latin text, zh-CN for CJK.
+
+    Word picks the East Asian theme font by this setting; the default template says Japanese.
+    """
+    tag = f'<w:themeFontLang w:val="{language}" w:eastAsia="zh-CN"/>'.encode()
+    return _THEME_FONT_LANG.sub(lambda _: tag, settings, count=1)
+
+
 def core_xml(props: dict[str, str]) -> bytes:
     """Return a docProps/core.xml part holding the given core properties."""
     parts = [

@@ -238,7 +238,26 @@ def check_output(path: Path, workspace_root: Path | None, *, force: bool, option
     # The temporary beside the target is longer than its name: that must fit too.
     if len(target.name.encode("utf-8", "surrogateescape")) > limit:
         raise _refuse(option, shown, f"the name is too long for the file system (at most {limit} bytes)")
+    probe_folder(parent, option, shown)
     return target
+
+
+def probe_folder(folder: Path, option: str, shown: object) -> None:
+    """Raise OutputError unless a file can be created in ``folder`` (tried with an empty temporary).
+
+    Asking the file system itself is the one answer that holds for read-only mounts, ACLs and
+    pseudo file systems alike, and it comes before any work, so a refused output costs nothing.
+    """
+    probe = folder / f".qms-probe{TMP_MARK}{secrets.token_hex(8)}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        os.close(os.open(probe, flags, 0o600))
+    except OSError as exc:
+        raise _os_failure(option, shown, exc) from None
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
 
 
 def _first_file(folder: Path) -> Path | None:
@@ -423,6 +442,7 @@ class SplitStaging:
         if len(target.name.encode("utf-8", "surrogateescape")) + len(SPLIT_MARK) + 17 > limit:
             raise _refuse(option, shown, f"the name is too long for the file system (at most "
                                          f"{limit - len(SPLIT_MARK) - 17} bytes for a --split folder)")
+        probe_folder(target.parent, option, shown)  # the staging folder is made beside DIR
         return target
 
     def refuse_existing(self, names: Iterable[str]) -> None:

@@ -25,6 +25,7 @@ from qmsdocs import ooxml
 from qmsdocs.errors import ReadbackError, TemplateError
 
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
+_SLOT_DESCR = re.compile(r'(\sdescr=")(\{\{\s*\w+\s*\}\})"')
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 #: Strings the template yields that are joined into one piece of filled XML: few enough that a
@@ -85,6 +86,8 @@ class CompiledTemplate:
     fast: frozenset[str] = frozenset()
     #: The Jinja source of each templated part, from which a worker process compiles its own copy.
     sources: dict[str, str] = field(default_factory=dict)
+    #: Jinja's code of each part compiled by this process (kept in the template cache).
+    codes: dict[str, Any] = field(default_factory=dict)
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
                custom: dict[str, str] | None = None) -> bytes:
@@ -99,6 +102,7 @@ class CompiledTemplate:
         compressed piece by piece, in one pass: the read-back needs no second parse, and a
         document of thousands of pages is never held uncompressed.
         """
+        media = self.media_parts(media) if media else None
         out: list[tuple[str, bytes | ooxml.Deflated]] = []
         texts = []
         for name, data in self.entries:
@@ -108,6 +112,10 @@ class CompiledTemplate:
                 texts.append(self._close(name, reader))
             elif name == ooxml.CORE_PART:
                 out.append((name, ooxml.core_xml(core)))
+            elif name == ooxml.APP_PART:
+                out.append((name, ooxml.APP_XML))
+            elif name == ooxml.SETTINGS_PART and core.get("language"):
+                out.append((name, ooxml.with_theme_language(data, core["language"])))
             elif media and name in media:
                 out.append((name, media[name]))
             elif custom is not None and name in ("[Content_Types].xml", "_rels/.rels"):
@@ -119,6 +127,25 @@ class CompiledTemplate:
         if custom is not None:
             out.append((ooxml.CUSTOM_PART, ooxml.custom_xml(custom)))
         return Filled(ooxml.write_package(out), "".join(texts))
+
+    @functools.cached_property
+    def slots(self) -> dict[str, list[str]]:
+        """Return the named picture slots of the template: name → media parts (see ooxml.picture_slots)."""
+        parts = dict(self.entries)
+        return ooxml.picture_slots(parts.get("word/document.xml", b""),
+                                   parts.get("word/_rels/document.xml.rels", b""))
+
+    def media_parts(self, media: dict[str, bytes]) -> dict[str, bytes]:
+        """Return ``media`` keyed by part name: a slot name stands for the picture named so in the template."""
+        out = {}
+        for key, data in media.items():
+            parts = self.slots.get(key)
+            if parts is None and key not in self.unchanged:
+                raise TemplateError(f"{self.path}: no picture with the alternative text {{{{ {key} }}}}; "
+                                    "check the template with: qms template check")
+            for part in parts or [key]:
+                out[part] = data
+        return out
 
     def _pieces(self, name: str, context: dict[str, Any], reader: ooxml.PartReader) -> Iterator[bytes]:
         """Yield the filled part ``name`` as UTF-8 pieces, each fed to ``reader`` first."""
@@ -155,15 +182,10 @@ class CompiledTemplate:
         return TemplateError(f"{self.path}: {name} is not well-formed after filling: {exc}")
 
 
-def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
-    """Return a template's zip entries and the Jinja source of its templated parts.
-
-    ``data``, when given, is the template's bytes (a frozen copy); ``path`` then only names it.
-    """
+def _entries(path: Path, data: bytes | None = None) -> list[tuple[str, bytes]]:
+    """Return the zip entries of a template (``data``: its bytes; else read from ``path``)."""
     import io
     import zipfile
-
-    from docxtpl import DocxTemplate
 
     try:
         with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
@@ -174,11 +196,24 @@ def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str
         raise TemplateError(f"{path}: not a Word document (no word/document.xml)")
     if not any(n == ooxml.CORE_PART for n, _ in entries):
         raise TemplateError(f"{path}: has no docProps/core.xml part; save it once in Word or LibreOffice")
+    return entries
+
+
+def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """Return a template's zip entries and the Jinja source of its templated parts.
+
+    ``data``, when given, is the template's bytes (a frozen copy); ``path`` then only names it.
+    """
+    from docxtpl import DocxTemplate
+
+    entries = _entries(path, data)
     sources = {}
     for name, data in entries:
         if _TEMPLATED.match(name):
             # patch_xml uses no instance state: it merges tags Word split across runs.
-            sources[name] = DocxTemplate.patch_xml(None, data.decode("utf-8"))  # type: ignore[arg-type]
+            source = DocxTemplate.patch_xml(None, data.decode("utf-8"))  # type: ignore[arg-type]
+            # A picture's slot name ({{ chart_totals }} in its alternative text) is kept as written.
+            sources[name] = _SLOT_DESCR.sub(r'\1{% raw %}\2{% endraw %}"', source)
     return entries, sources
 
 
@@ -189,28 +224,46 @@ def _load(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
 
 
 def _compile(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, str],
-             unchanged: dict[str, ooxml.Deflated] | None = None) -> CompiledTemplate:
-    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled."""
+             unchanged: dict[str, ooxml.Deflated] | None = None,
+             codes: dict[str, Any] | None = None) -> CompiledTemplate:
+    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled.
+
+    ``codes``, when given, is Jinja's compiled code of each source (from the cache); otherwise each
+    source is compiled and its code left in :attr:`CompiledTemplate.codes` for the cache.
+    """
     from jinja2 import TemplateSyntaxError
 
     env = environment()
     compiled = {}
+    fresh = {}
     for name, source in sources.items():
-        try:
-            compiled[name] = env.from_string(source)
-        except TemplateSyntaxError as exc:
-            raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
+        code = codes.get(name) if codes is not None else None
+        if code is None:
+            try:
+                code = fresh[name] = env.compile(source)
+            except TemplateSyntaxError as exc:
+                raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
+        compiled[name] = env.template_class.from_code(env, code, env.make_globals(None), None)
     if unchanged is None:
         unchanged = {name: ooxml.Deflated(name, data) for name, data in entries
                      if name not in compiled and name != ooxml.CORE_PART}
     fast = frozenset(name for name, source in sources.items() if ooxml.plain_prefix(source))
-    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources)
+    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources, fresh)
 
 
 @functools.lru_cache(maxsize=16)
 def _load_frozen(sha: str, name: str, data: bytes) -> CompiledTemplate:
+    from qmsdocs import template_cache
+
+    entry = template_cache.key(sha)
+    cached = template_cache.load(entry)
+    if cached is not None:  # the same bytes, patched and compiled by an earlier run
+        sources, codes = cached
+        return _compile(Path(name), _entries(Path(name), data), sources, codes=codes)
     entries, sources = patched_parts(Path(name), data)
-    return _compile(Path(name), entries, sources)
+    template = _compile(Path(name), entries, sources)
+    template_cache.save(entry, sources, template.codes)
+    return template
 
 
 def load_frozen_template(data: bytes, name: str) -> CompiledTemplate:

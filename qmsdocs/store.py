@@ -114,11 +114,12 @@ def write_synced(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
-def write_new_file(folder: Path, name: str, data: bytes) -> Path:
+def write_new_file(folder: Path, name: str, data: bytes, *, sync_folder: bool = True) -> Path:
     """Write ``data`` as ``folder/name`` through a uniquely named temporary and one rename.
 
     The temporary ``.NAME.qms-tmp-<random>`` is made with O_EXCL, so a planted file or link of
-    that name is never written through; on any failure it is removed.
+    that name is never written through; on any failure it is removed. ``sync_folder=False`` leaves
+    the rename to be made durable by the caller (one folder sync after several files).
     """
     tmp = folder / f".{name}.qms-tmp-{uuid.uuid4().hex}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
@@ -134,7 +135,8 @@ def write_new_file(folder: Path, name: str, data: bytes) -> Path:
         except OSError:
             pass
         raise
-    fsync_dir(folder)
+    if sync_folder:
+        fsync_dir(folder)
     return folder / name
 
 
@@ -211,14 +213,37 @@ class FileStore(ObjectStore):
         return safe_dir(self.root, f"{STORE_DIR}/objects/{sha[:2]}", create)
 
     def put(self, data: bytes) -> str:
+        sha, folder = self._write(data)
+        if folder is not None:
+            fsync_dir(folder)
+            fsync_dir(folder.parent)
+        return sha
+
+    def flush(self) -> None:
+        """Write every staged object, then make their folders durable once each (not once per object)."""
+        folders: set[Path] = set()
+        for data in self.staged.values():
+            folder = self._write(data)[1]
+            if folder is not None:
+                folders.add(folder)
+        for folder in sorted(folders):
+            fsync_dir(folder)
+        if folders:
+            fsync_dir(next(iter(folders)).parent)
+        self.staged.clear()
+
+    def _write(self, data: bytes) -> tuple[str, Path | None]:
+        """Write ``data`` (synced) unless held already; return its sha256 and the folder written to, if any.
+
+        The folder itself is not synced here: the caller syncs each folder once after all its writes.
+        """
         sha = sha256_bytes(data)
         folder = self._folder(sha, create=True)
         existing = read_own_file(folder / sha)
         if existing is not None and sha256_bytes(existing) == sha:
-            return sha
-        write_new_file(folder, sha, data)
-        fsync_dir(folder.parent)
-        return sha
+            return sha, None
+        write_new_file(folder, sha, data, sync_folder=False)
+        return sha, folder
 
     def load(self, sha: str) -> bytes | None:
         if not is_sha(sha):

@@ -138,8 +138,29 @@ def check_template(path: Path, doc_type: str, config: Config, sample: Any) -> di
     used = used_paths(str(path), sources)
     unknown = sorted(p for p in used if p not in known_prefixes)
     missing = missing_fields(used, content)
-    return {"template": str(path), "type": doc_type, "unknown": unknown, "missing": missing,
+    pictures = picture_problems(path, doc_type)
+    missing += pictures
+    return {"template": str(path), "type": doc_type, "unknown": unknown, "missing": missing, "pictures": pictures,
             "ok": not unknown and not missing}
+
+
+def picture_problems(path: Path, doc_type: str) -> list[str]:
+    """Return what is wrong with the named picture slots of template ``path``: missing or duplicated slots."""
+    if doc_type != "scores":
+        return []
+    from qmsdocs import ooxml
+    from qmsdocs.doctypes.scores import CHART_SLOTS
+
+    parts = dict(ooxml.read_package(path.read_bytes()))
+    slots = ooxml.picture_slots(parts.get("word/document.xml", b""), parts.get("word/_rels/document.xml.rels", b""))
+    out = []
+    for slot in CHART_SLOTS:
+        count = len(slots.get(slot, []))
+        if count == 0:
+            out.append(f"picture {{{{ {slot} }}}}: no picture has it as alternative text")
+        elif count > 1:
+            out.append(f"picture {{{{ {slot} }}}}: {count} pictures have it as alternative text; keep one")
+    return out
 
 
 def check_with_samples(records: str | None, file: str, doc_type: str) -> dict[str, Any]:
@@ -149,7 +170,8 @@ def check_with_samples(records: str | None, file: str, doc_type: str) -> dict[st
     """
     from qmsdocs import config as config_mod
     from qmsdocs.errors import UsageError
-    from qmsdocs.workspace import CONFIG_NAME, PROJECT_ROOT, resolve_root
+    from qmsdocs.resources import sample_path
+    from qmsdocs.workspace import CONFIG_NAME, resolve_root
 
     path = Path(file)
     if not path.is_file():
@@ -158,7 +180,7 @@ def check_with_samples(records: str | None, file: str, doc_type: str) -> dict[st
     config = config_mod.load(cfg_path) if cfg_path.is_file() else Config()
     if doc_type == "revlog":
         return _check_revlog(path, config)
-    sample = PROJECT_ROOT / "records" / f"{doc_type}.xlsx"
+    sample = sample_path(f"{doc_type}.xlsx")
     data, _ = doctypes.get(doc_type).read(sample, str(sample))
     return check_template(path, doc_type, config, data)
 

@@ -90,8 +90,11 @@ def _anonymous(content: dict[str, Any], language: str) -> dict[str, Any]:
 
 
 def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs: int | None = None,
-          force: bool = False, progress: Callable[..., None] | None = None) -> dict[str, Any]:
-    """Write one working copy per staff member into ``to``; return their paths."""
+          force: bool = False, progress: Callable[..., None] | None = None, option: str = "--to") -> dict[str, Any]:
+    """Write one working copy per staff member into ``to``; return their paths.
+
+    ``option`` is how the user named the folder (``--to``, or ``--split`` of ``qms new``), for errors.
+    """
     from qmsdocs import ooxml
     from qmsdocs.doctypes import leaf_texts
     from qmsdocs.doctypes.scores import person_contexts, split_name
@@ -100,6 +103,7 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     from qmsdocs.verify import PROP_BODY, PROP_WORKING_COPY
 
     doc, rev, status = _scores_revision(ws, doc_no, version)
+    staging = SplitStaging(Path(to), ws.root, force=force, option=option)  # the folder is checked before any work
     bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
     config = bundle.config(ws.config)
     data = parse_input(ws, bundle)
@@ -110,7 +114,7 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     for staff_id, content in person_contexts(data, config):
         name = split_name(frame.doc_no, staff_id)
         if name in names:
-            raise UsageError(f"option --split: staff ids {one_line(names[name])} and {one_line(staff_id)} "
+            raise UsageError(f"option {option}: staff ids {one_line(names[name])} and {one_line(staff_id)} "
                              f"give the same file name {one_line(name)}")
         names[name] = staff_id
         if not config.show_raters:
@@ -123,7 +127,7 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     core = frame.core_properties() | {"contentStatus": "Uncontrolled working copy"}
     source = f"{frame.doc_no} version {frame.version}"
     template = load_frozen_template(ws.store.get(bundle.template_sha256, "scores template"), "scores.docx")
-    with SplitStaging(Path(to), ws.root, force=force) as staging:
+    with staging:
         staging.refuse_existing(names)
         targets = [staging.path(name) for name in names]
         common = Common({"frame": context, "L": L}, core, frame.values())
@@ -186,7 +190,7 @@ def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | No
     if split is not None:
         try:
             result["split"] = globals()["split"](ws, result["doc_no"], result["version"], split, jobs, force,
-                                                 progress)["split"]
+                                                 progress, option="--split")["split"]
         except (QmsError, OSError) as exc:
             warnings.append(f"{result['doc_no']} is registered, but the per-person files were not written ({exc}); "
                             f"make them with: qms split {result['doc_no']} --to DIR")

@@ -252,10 +252,8 @@ def _with_control(text: str, register: Register) -> str:
     return "".join(lines)
 
 
-#: The checkout (or source tree) that holds ``templates/`` and the sample ``records/``.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
 def default_template(doc_type: str) -> Path:
     """Return the shipped template for a document type (``templates/<type>.docx``)."""
-    return PROJECT_ROOT / "templates" / f"{doc_type}.docx"
+    from qmsdocs.resources import template_path
+
+    return template_path(f"{doc_type}.docx")

@@ -13,16 +13,17 @@ POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
 needs_libreoffice = pytest.mark.skipif(
     not (SOFFICE and POPPLER),
     reason="LibreOffice (soffice) or poppler-utils (pdftotext, pdffonts) not installed; "
-           "CI installs libreoffice-writer-nogui, fonts-noto-cjk and poppler-utils",
+           "CI installs libreoffice-writer-nogui, fonts-noto-cjk, fonts-liberation and poppler-utils",
 )
 
 
-def to_pdf(files: list[Path], outdir: Path) -> list[Path]:
+def to_pdf(files: list[Path], outdir: Path, env: dict[str, str] | None = None) -> list[Path]:
     """Convert the files to PDF in one soffice run with a profile of its own; return the PDFs."""
     outdir.mkdir(parents=True, exist_ok=True)
     profile = (outdir / "lo-profile").resolve()
     subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=300)
+                    "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=300,
+                   env=env)
     pdfs = [outdir / (f.stem + ".pdf") for f in files]
     missing = [p for p in pdfs if not p.is_file()]
     assert not missing, f"LibreOffice did not convert {missing}"

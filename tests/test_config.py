@@ -23,8 +23,8 @@ def test_init_writes_every_setting_with_its_default(records: Path) -> None:
     ('language = "fr"', "language = 'fr' must be one of: zh, en"),
     ('colour = "red"', "unknown key colour (known: company, department, language, messages, reference, numbering, "
                        "versions, release, signatures, review, scoring, templates, register, kinds)"),
-    ('[numbering]\npattern = "DOC-{year}"', "numbering.pattern = 'DOC-{year}' must contain {seq}, may use {code} and "
-                                            "{year}, and no spaces or characters a file name cannot hold"),
+    ('[numbering]\npattern = "DOC-{year}"', "numbering.pattern = 'DOC-{year}' has no {seq}; every number needs its "
+                                            "sequence, as in HO-{code}-{year}-{seq:03d}"),
     ('[numbering.codes]\nplan = "K P"', "numbering.codes.plan = 'K P' must be 1 to 8 letters or digits"),
     ('[numbering.codes]\nplan = "HY"', "numbering.codes must differ from each other"),
     ('[versions]\nscheme = "roman"', "versions.scheme = 'roman' must be one of: decimal, letter"),

@@ -308,7 +308,8 @@ def test_an_install_carries_the_compiled_catalog(tmp_path: Path) -> None:
     source.mkdir()
     for name in ("setup.cfg", "pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "qmsdocs", source / "qmsdocs", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("qmsdocs", "templates", "records"):  # the shipped files are package data too
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     done = subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q", "build_py",
                            "--build-lib", str(tmp_path / "lib")], cwd=source, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

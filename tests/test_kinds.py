@@ -108,8 +108,8 @@ def test_a_kind_sets_its_own_required_roles_and_pattern(records: Path) -> None:
     ('[kinds.form]\nrequired = ["compile"]',
      "kinds.form.required = ['compile'] must list roles from compile, standardize, review, countersign, approve and "
      "include approve"),
-    ('[kinds.form]\npattern = "BD"', "kinds.form.pattern = 'BD' must contain {seq}, may use {code} and {year}, and no "
-                                     "spaces or characters a file name cannot hold"),
+    ('[kinds.form]\npattern = "BD"', "kinds.form.pattern = 'BD' has no {seq}; every number needs its sequence, as in "
+                                     "HO-{code}-{year}-{seq:03d}"),
     ('[kinds.plan]\nlabel_zh = "计划"', "kinds.plan: the labels of a generated kind come from its template"),
     ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "D"\ncode = "TZ"\n[numbering.codes]\ndrawing = "TX"',
      "kinds.drawing.code = 'TZ' differs from numbering.codes.drawing = 'TX'; give the code once"),

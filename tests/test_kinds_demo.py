@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qmsdocs.demo import SAMPLE_FILES, SAMPLES, run_demo
+from qmsdocs.demo import SAMPLE_FILES, run_demo
+from qmsdocs.resources import sample_path
 
 
 def test_the_regulation_ships_with_the_samples() -> None:
-    assert "regulation.docx" in SAMPLE_FILES and (SAMPLES / "regulation.docx").is_file()
+    assert "regulation.docx" in SAMPLE_FILES and sample_path("regulation.docx").is_file()
 
 
 def test_demo_controls_the_regulation_through_a_revision(tmp_path: Path) -> None:

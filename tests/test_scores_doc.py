@@ -117,6 +117,14 @@ CROSS_CHECKS = {
         {"service": SERVICE + [["KF001", 5, 5, 0, 0, 0]]},
         ["scores.xlsx, sheet Service, row 4, column staff_id: duplicate Service row for staff_id KF001 "
          "(first in row 2)"]),
+    "a staff member rating themselves as a peer": (
+        {"ratings": RATINGS + [["KF002", "Zhang Wei", "peer", "S1", 100]]},
+        ["scores.xlsx, sheet Ratings, row 5, column evaluator: Zhang Wei rates themselves (staff_id KF002) as a "
+         "peer; a staff member is not their own colleague"]),
+    "a staff member rating themselves by staff_id": (
+        {"ratings": RATINGS + [["KF001", "KF001", "peer", "S1", 100]]},
+        ["scores.xlsx, sheet Ratings, row 5, column evaluator: KF001 rates themselves (staff_id KF001) as a "
+         "peer; a staff member is not their own colleague"]),
     "one evaluator rating twice": (
         {"ratings": RATINGS + [["KF001", "Wang", "leader", "S1", 85]]},
         ["scores.xlsx, sheet Ratings, row 5, column evaluator: Wang already rated KF001 on S1 (row 2)"]),
@@ -138,6 +146,20 @@ def test_every_problem_is_reported_together(tmp_path: Path) -> None:
         "(first in row 2)",
         "scores.xlsx, sheet Staff, row 3, column staff_id: staff KF002 has no rating on qualitative indicator S1; "
         "add at least one row for it to sheet Ratings",
+    ]
+
+
+def test_sheet_errors_and_cross_sheet_errors_come_in_one_report(tmp_path: Path) -> None:
+    indicators = [list(r) for r in INDICATORS]
+    indicators[0][4] = -3  # a single-sheet error on Indicators ...
+    staff = STAFF + [["KF003", None, "Engineer"]]  # ... and on Staff: no name
+    path = write_scores(tmp_path / "scores.xlsx", indicators=indicators, staff=staff,
+                        ratings=RATINGS + [["KF099", "Wang", "leader", "S1", 80], ["KF001", "Zhao", "peer", "S9", 70]])
+    assert problems_of(path) == [
+        "scores.xlsx, sheet Indicators, row 2, column weight: -3 is not a number > 0",
+        "scores.xlsx, sheet Staff, row 4, column name: is empty; expected text",
+        "scores.xlsx, sheet Ratings, row 5, column staff_id: unknown staff_id KF099; it is not in sheet Staff",
+        "scores.xlsx, sheet Ratings, row 6, column indicator: unknown indicator S9; it is not in sheet Indicators",
     ]
 
 
@@ -300,7 +322,8 @@ def test_chinese_workspace_prints_chinese_grades(tmp_path: Path) -> None:
 def test_chart_media_replaces_the_template_pictures(sample: scores.ScoresData) -> None:
     media = scores.chart_media(sample, Config(language="en"))
     template = dict(ooxml.read_package((ROOT / "templates" / "scores.docx").read_bytes()))
-    assert set(media) == set(scores.CHART_PARTS) and set(media) <= set(template)
+    slots = ooxml.picture_slots(template["word/document.xml"], template["word/_rels/document.xml.rels"])
+    assert set(media) == set(scores.CHART_SLOTS) == set(slots)
     assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in media.values())
     assert scores.chart_media(sample, Config(language="en")) == media  # same bytes every time
 
@@ -313,7 +336,7 @@ def test_chart_media_replaces_the_template_pictures(sample: scores.ScoresData) -
     context = {"frame": frame.context(), "L": labels("en"), **scores.context(sample, Config(language="en"))}
     package = dict(ooxml.read_package(load_template(ROOT / "templates" / "scores.docx").render(
         context, frame.core_properties(), media)))
-    assert package[scores.CHART_PARTS[0]] == media[scores.CHART_PARTS[0]]
+    assert [package[slots[slot][0]] for slot in scores.CHART_SLOTS] == [media[s] for s in scores.CHART_SLOTS]
 
 
 # -- results workbook and split files --------------------------------------------------------
@@ -372,4 +395,17 @@ def test_split_file_names_are_safe() -> None:
 def test_issued_document_carries_the_charts(ws: Workspace, sample: scores.ScoresData) -> None:
     result = lifecycle.new(ws, "scores", SAMPLE)
     parts = dict(ooxml.read_package(Path(result["path"]).read_bytes()))
-    assert {name: parts[name] for name in scores.CHART_PARTS} == scores.chart_media(sample, ws.config)
+    slots = ooxml.picture_slots(parts["word/document.xml"], parts["word/_rels/document.xml.rels"])
+    assert {slot: parts[slots[slot][0]] for slot in scores.CHART_SLOTS} == scores.chart_media(sample, ws.config)
+
+
+def test_person_page_says_weighted_scores_are_rounded(issued: dict[str, Any], sample: scores.ScoresData) -> None:
+    note = ("Indicator scores and weighted scores are rounded to one decimal for display; "
+            "the total is computed from the exact values, then rounded.")
+    text = docx_text(Path(issued["path"]))
+    assert text.count(note) == len(sample.staff)
+    # Beside the weighted scores: after each person's indicator table, before their ratings.
+    pages = text.split("Weighted score")[1:]
+    assert all(note in page.split("Ratings")[0] for page in pages)
+    split = sorted(Path(issued["split"][0]).parent.glob("*.docx"))
+    assert docx_text(split[0]).count(note) == 1

@@ -54,7 +54,7 @@ def body(doc) -> None:
     loop_table(doc, ["{{ L.minutes_no }}", "{{ L.minutes_topic }}", "{{ L.minutes_presenter }}",
                      "{{ L.minutes_notes }}"],
                ["{{ a.no }}", "{{ a.topic }}", "{{ a.presenter }}", "{{ a.notes }}"], "a in agenda",
-               [1.2, 4, 2.2, 9.2])
+               [1.2, 4, 2.6, 8.8])
     heading(doc, "6 {{ L.minutes_decisions }}")
     loop_table(doc, ["{{ L.minutes_no }}", "{{ L.minutes_decision }}"], ["{{ d.no }}", "{{ d.decision }}"],
                "d in decisions", [1.2, 15.4])
@@ -63,5 +63,5 @@ def body(doc) -> None:
     loop_table(doc, ["{{ L.minutes_no }}", "{{ L.minutes_action }}", "{{ L.minutes_owner }}",
                      "{{ L.minutes_due }}", "{{ L.minutes_status }}"],
                ["{{ x.no }}", "{{ x.action }}", "{{ x.owner }}", "{{ x.due }}", "{{ x.status }}"],
-               "x in actions", [1.2, 8, 2.4, 2.6, 2.4])
+               "x in actions", [1.2, 7.6, 2.4, 3.0, 2.4])
     if_empty(doc, "actions", "minutes_no_actions")

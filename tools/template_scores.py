@@ -4,9 +4,9 @@ One template serves both the full document and the per-person split files: the s
 team figures, charts and formula appendix sit inside ``{%p if full %}`` blocks, and the
 per-person pages are a ``{%p for p in people %}`` loop that the split files fill with one person.
 
-The two charts are placeholder pictures here. They become ``word/media/image1.png`` (totals) and
-``word/media/image2.png`` (first-pass rate), in that order, which
-``qmsdocs.doctypes.scores.chart_media`` replaces at render time.
+The two charts are placeholder pictures here, named by their alternative text ``{{ chart_totals }}``
+and ``{{ chart_first_pass }}``; ``qmsdocs.doctypes.scores.chart_media`` fills those slots at render
+time, whatever the pictures' media files are called after a restyle.
 """
 from __future__ import annotations
 
@@ -39,8 +39,10 @@ def page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def chart(doc, rgb: tuple[int, int, int], caption: str) -> None:
-    doc.add_picture(io.BytesIO(placeholder_png(rgb)), width=Cm(16))
+def chart(doc, rgb: tuple[int, int, int], caption: str, slot: str) -> None:
+    """Add a placeholder picture named ``slot`` in its alternative text, and its caption."""
+    shape = doc.add_picture(io.BytesIO(placeholder_png(rgb)), width=Cm(16))
+    shape._inline.docPr.set("descr", "{{ %s }}" % slot)
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     para(doc, caption, align=WD_ALIGN_PARAGRAPH.CENTER)
 
@@ -87,13 +89,13 @@ def full_part(doc) -> None:
     loop_table(doc, ["{{ L.code }}", "{{ L.indicator_name }}", "{{ L.kind }}", "{{ L.weight }}",
                      "{{ L.staff_scored }}", "{{ L.average }}"],
                ["{{ a.code }}", "{{ a.name }}", "{{ a.kind }}", "{{ a.weight }}", "{{ a.count }}", "{{ a.average }}"],
-               "a in averages", [1.6, 4.0, 2.8, 1.8, 2.4, 2.4])
+               "a in averages", [1.6, 3.8, 2.8, 2.0, 2.4, 2.4])
     heading(doc, "4 {{ L.team_figures }}")
     loop_table(doc, ["{{ L.team_item }}", "{{ L.team_actual }}", "{{ L.target }}", "{{ L.team_result }}"],
                ["{{ t.item }}", "{{ t.actual }}", "{{ t.target }}", "{{ t.result }}"],
                "t in team", [6.0, 2.6, 4.6, 2.4])
-    chart(doc, (0x44, 0x72, 0xC4), "{{ L.chart_totals }}")
-    chart(doc, (0xED, 0x7D, 0x31), "{{ L.chart_team }}")
+    chart(doc, (0x44, 0x72, 0xC4), "{{ L.chart_totals }}", "chart_totals")
+    chart(doc, (0xED, 0x7D, 0x31), "{{ L.chart_team }}", "chart_first_pass")
     para(doc, "{%p endif %}")
 
 
@@ -113,7 +115,7 @@ def person_part(doc) -> None:
     grid(doc, [["{{ L.staff_id }}", "{{ p.staff_id }}", "{{ L.name }}", "{{ p.name }}", "{{ L.position }}",
                 "{{ p.position }}"],
                ["{{ L.total }}", "{{ p.total }}", "{{ L.grade }}", "{{ p.grade }}", "{{ L.rank }}", "{{ p.rank }}"]],
-         [2.0, 2.6, 2.0, 3.2, 2.0, 4.8])
+         [2.0, 2.6, 2.0, 3.2, 2.2, 4.6])
     heading(doc, "{{ L.service_record }}", 2)
     loop_table(doc, ["{{ L.jobs }}", "{{ L.first_pass }}", "{{ L.repeat }}", "{{ L.complaints }}", "{{ L.scrapped }}"],
                ["{{ c.jobs }}", "{{ c.first_pass }}", "{{ c.repeat }}", "{{ c.complaints }}", "{{ c.scrapped }}"],
@@ -123,7 +125,8 @@ def person_part(doc) -> None:
                      "{{ L.peer_mean }}", "{{ L.score }}", "{{ L.weight }}", "{{ L.weighted_score }}"],
                ["{{ i.code }}", "{{ i.name }}", "{{ i.value }}", "{{ i.leader }}", "{{ i.peer }}", "{{ i.score }}",
                 "{{ i.weight }}", "{{ i.weighted }}"],
-               "i in p.indicators", [1.2, 2.9, 2.1, 1.9, 1.9, 1.5, 1.7, 2.3])
+               "i in p.indicators", [1.3, 3.7, 2.2, 2.0, 2.0, 1.5, 1.7, 2.2], size=9)
+    para(doc, "{{ L.rounding_note }}", size=9)
     para(doc, "{%p if p.not_applicable %}")
     para(doc, "{{ L.not_applicable_note }}", size=9)
     para(doc, "{%p endif %}")

@@ -17,7 +17,7 @@ from qmsdocs import scoring, vocab
 from qmsdocs.config import Config
 from qmsdocs.doctypes import DocType
 from qmsdocs.doctypes.plan import number_text, rate_text
-from qmsdocs.indicators import read_indicators
+from qmsdocs.indicators import read_indicators_and_codes
 from qmsdocs.labels import labels
 from qmsdocs.models import LOWER_IS_BETTER, Indicator, Rating, ScoresData, Service, Staff
 from qmsdocs.scoring import ScoreReport, ScoringRules, StaffResult, round_half_up
@@ -26,8 +26,9 @@ from qmsdocs.text import one_line
 from qmsdocs.workbook import WorkbookReader, paused_gc
 
 NA = "—"
-#: The template's placeholder pictures, in the order tools/template_scores.py adds them.
-CHART_PARTS = ("word/media/image1.png", "word/media/image2.png")
+#: The chart slots: pictures whose alternative text in the template is ``{{ chart_totals }}`` and
+#: ``{{ chart_first_pass }}``, whatever their media files are called.
+CHART_SLOTS = ("chart_totals", "chart_first_pass")
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -46,14 +47,16 @@ def _read_all(reader: WorkbookReader) -> tuple[ScoresData, list[str]]:
     """Return the data and warnings of an open scores workbook; raise DataError listing every problem."""
     fields, _ = reader.fields(PERIOD)
     before = len(reader.problems)
-    indicators = read_indicators(reader)
-    # Names that fail to parse would make every reference to them "unknown": check only clean sheets.
-    indicators_ok = len(reader.problems) == before
+    # Every code written on the sheet is known, also on rows with other problems; only a code that
+    # cannot be read (or a missing sheet or column) would make references to it look "unknown".
+    indicators, codes = read_indicators_and_codes(reader)
+    codes_ok = _keys_known(reader, before, "code")
     before = len(reader.problems)
     staff, staff_rows = _read_staff(reader)
-    staff_ok = len(reader.problems) == before
-    ratings, rated = _read_ratings(reader, staff_rows if staff_ok else None,
-                                   {i.code: i for i in indicators}, indicators_ok)
+    staff_ok = _keys_known(reader, before, "staff_id")
+    names = {person.staff_id: person.name for person in staff}
+    ratings, rated = _read_ratings(reader, staff_rows if staff_ok else None, names,
+                                   {i.code: i for i in indicators}, codes if codes_ok else None)
     service = _read_service(reader, staff_rows if staff_ok else None)
     if staff_ok:
         _check_rated(reader, staff, staff_rows, indicators, rated)
@@ -64,6 +67,16 @@ def _read_all(reader: WorkbookReader) -> tuple[ScoresData, list[str]]:
                             "its quantitative indicators are not applicable" for p in staff
                             if p.staff_id not in served]
     return ScoresData(fields, indicators, staff, ratings, service), reader.warnings
+
+
+def _keys_known(reader: WorkbookReader, since: int, column: str) -> bool:
+    """Return whether the problems reported since ``since`` leave a sheet's keys known.
+
+    A missing sheet, header column or key cell that cannot be read hides keys; a duplicate key or
+    a problem in another column does not, so the cross-sheet checks still run beside them.
+    """
+    return not any(p.column is None or (p.column == column and not p.message.startswith("duplicate"))
+                   for p in reader.problems[since:])
 
 
 def _check_rated(reader: WorkbookReader, staff: tuple[Staff, ...], staff_rows: dict[str, int],
@@ -97,11 +110,18 @@ def _read_staff(reader: WorkbookReader) -> tuple[tuple[Staff, ...], dict[str, in
     return tuple(staff), rows
 
 
-def _read_ratings(reader: WorkbookReader, staff_rows: dict[str, int] | None, indicators: dict[str, Indicator],
-                  indicators_ok: bool) -> tuple[tuple[Rating, ...], set[tuple[str, str]]]:
-    """Return the ratings and the (staff_id, indicator) pairs that have at least one rating row."""
+def _read_ratings(reader: WorkbookReader, staff_rows: dict[str, int] | None, names: dict[str, str],
+                  indicators: dict[str, Indicator], codes: set[str] | None,
+                  ) -> tuple[tuple[Rating, ...], set[tuple[str, str]]]:
+    """Return the ratings and the (staff_id, indicator) pairs that have at least one rating row.
+
+    ``staff_rows`` and ``codes`` are the keys of the Staff and Indicators sheets, None where they
+    cannot all be read (then no reference to them is called unknown).
+    """
     sheet = RATINGS.name
-    ratings, rated, seen = [], set(), {}
+    ratings: list[Rating] = []
+    rated: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, Any, str], int] = {}
     for row in reader.table(RATINGS):
         values = row.values
         sid, code, evaluator = values["staff_id"], values["indicator"], values["evaluator"]
@@ -109,7 +129,7 @@ def _read_ratings(reader: WorkbookReader, staff_rows: dict[str, int] | None, ind
             reader.problem(f"unknown staff_id {one_line(sid)}; it is not in sheet {STAFF.name}", sheet, row.number,
                            "staff_id")
         indicator = indicators.get(code) if code is not None else None
-        if code is not None and indicator is None and indicators_ok:
+        if code is not None and codes is not None and code not in codes:
             reader.problem(f"unknown indicator {one_line(code)}; it is not in sheet Indicators", sheet, row.number,
                            "indicator")
         if indicator is not None and indicator.kind == "quantitative":
@@ -124,6 +144,10 @@ def _read_ratings(reader: WorkbookReader, staff_rows: dict[str, int] | None, ind
                                f"(row {seen[key]})", sheet, row.number, "evaluator")
             seen.setdefault(key, row.number)
         kind, score = values["evaluator_type"], values["score"]
+        if kind == "peer" and sid is not None and evaluator is not None and evaluator in (sid, names.get(sid)):
+            # A peer rating is a colleague's view; one's own would pass for a colleague's in the peer mean.
+            reader.problem(f"{one_line(evaluator)} rates themselves (staff_id {one_line(sid)}) as a peer; "
+                           "a staff member is not their own colleague", sheet, row.number, "evaluator")
         if None not in (sid, code, evaluator, kind, score):
             ratings.append(Rating(sid, evaluator, kind, code, score))
     return tuple(ratings), rated
@@ -350,7 +374,7 @@ def chart_media(data: ScoresData, config: Config) -> dict[str, bytes]:
     from qmsdocs import charts
 
     report = report_of(data, config)
-    return dict(zip(CHART_PARTS, charts.score_charts(data, report, labels(config.language))))
+    return dict(zip(CHART_SLOTS, charts.score_charts(data, report, labels(config.language))))
 
 
 # -- extra outputs ---------------------------------------------------------------------------

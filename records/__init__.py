@@ -1,0 +1,1 @@
+"""The shipped sample workbooks (package data; see qmsdocs.resources)."""

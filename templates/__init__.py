@@ -1,0 +1,1 @@
+"""The shipped templates (package data; see qmsdocs.resources)."""
