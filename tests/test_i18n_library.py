@@ -1,0 +1,92 @@
+"""Refusals, warnings and results of the library in the workspace language: a zh workspace speaks Chinese."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import PASSWORD, write_plan
+from qmsdocs.cli import cli
+
+
+def qms(root: Path, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--records", str(root), *args], input=stdin, catch_exceptions=False)
+
+
+def set_language(root: Path, language: str) -> Path:
+    """Rewrite the workspace's language setting; return ``root``."""
+    toml = root / "qms.toml"
+    toml.write_text(re.sub(r'(?m)^language = "\w+"$', f'language = "{language}"', toml.read_text(encoding="utf-8"),
+                           count=1), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def zh(records: Path) -> Path:
+    """The test workspace (with its roster) speaking Chinese."""
+    return set_language(records, "zh")
+
+
+def new_plan(root: Path, tmp_path: Path) -> str:
+    result = qms(root, "new", "plan", "--data", str(write_plan(tmp_path / "plan.xlsx")), "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["doc_no"]
+
+
+def sign(root: Path, doc: str, role: str, name: str, password: str = PASSWORD) -> Result:
+    return qms(root, "sign", doc, "--role", role, "--name", name, "--password-stdin", stdin=password + "\n")
+
+
+def released(root: Path, tmp_path: Path) -> str:
+    doc = new_plan(root, tmp_path)
+    for role, name in (("compile", "Wang Jianguo"), ("review", "Zhou Zhiqiang"), ("approve", "Zhao Deming")):
+        assert sign(root, doc, role, name).exit_code == 0
+    assert qms(root, "release", doc).exit_code == 0
+    return doc
+
+
+# -- the roster -------------------------------------------------------------------------------
+def test_a_wrong_password_is_refused_in_chinese(zh: Path) -> None:
+    result = qms(zh, "people", "add", "Qian Wei", "--roles", "审核", "--by", "Admin", "--password-stdin",
+                 stdin="not-the-password\n")
+    assert result.exit_code == 1
+    assert result.stderr == "错误：Admin 的密码错误（再错 4 次将被锁定）\n"
+
+
+def test_a_signer_not_on_the_roster_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    doc = new_plan(zh, tmp_path)
+    result = sign(zh, doc, "编制", "Qian Wei")
+    assert result.exit_code == 1
+    assert result.stderr == "错误：Qian Wei 不在签字授权名单上；请查看：qms people list\n"
+
+
+def test_a_signer_without_the_role_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    doc = new_plan(zh, tmp_path)
+    result = sign(zh, doc, "批准", "Wang Jianguo")
+    assert result.exit_code == 1
+    assert result.stderr == "错误：Wang Jianguo 无权签 approve；可签 approve 的人：Zhao Deming\n"
+
+
+def test_the_same_refusal_stays_english_in_an_en_workspace(records: Path) -> None:
+    result = qms(records, "people", "add", "Qian Wei", "--roles", "review", "--by", "Admin", "--password-stdin",
+                 stdin="not-the-password\n")
+    assert result.stderr == "Error: wrong password for Admin (4 more and they are locked)\n"
+
+
+# -- the lifecycle ----------------------------------------------------------------------------
+def test_a_release_without_its_signatures_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    doc = new_plan(zh, tmp_path)
+    assert sign(zh, doc, "编制", "Wang Jianguo").exit_code == 0
+    result = qms(zh, "release", doc)
+    assert result.exit_code == 1
+    assert result.stderr == f"错误：不能发布 {doc} 1.0：缺少签字：review, approve\n"
+
+
+def test_an_unknown_document_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    doc = new_plan(zh, tmp_path)
+    result = qms(zh, "show", doc[:-1] + "2")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：未知文件 {doc[:-1]}2；是否要找 {doc}？\n"
