@@ -90,3 +90,39 @@ def test_an_unknown_document_is_refused_in_chinese(zh: Path, tmp_path: Path) -> 
     result = qms(zh, "show", doc[:-1] + "2")
     assert result.exit_code == 2
     assert result.stderr == f"错误：未知文件 {doc[:-1]}2；是否要找 {doc}？\n"
+
+
+# -- the audit trail --------------------------------------------------------------------------
+def test_log_verify_names_an_edited_register_row_in_chinese(zh: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    released(zh, tmp_path)
+    with sqlite3.connect(zh / "register.sqlite") as conn:
+        conn.execute("UPDATE revisions SET title = 'Edited title' WHERE id = 1")
+    result = qms(zh, "log", "--verify")
+    assert result.stdout.endswith("审计追踪已被破坏。\n")
+    assert result.stderr == ("错误：登记册表 revisions，第 1 行，字段 title：现为 'Edited title'，审计追踪记录的是 "
+                             "'Evaluation plan Q4'（在 qms 之外被改动）\n")
+
+
+def test_a_witness_of_history_lost_in_an_acknowledged_restore_warns_in_chinese(zh: Path, tmp_path: Path) -> None:
+    import shutil
+
+    doc = released(zh, tmp_path)
+    shutil.copy(zh / "register.sqlite", tmp_path / "old.sqlite")
+    assert qms(zh, "revise", doc, "--change-no", "CR-1", "--by", "Wang Jianguo", "--summary", "change",
+               "--password-stdin", stdin=PASSWORD + "\n").exit_code == 0
+    for role, name in (("compile", "Wang Jianguo"), ("review", "Zhou Zhiqiang"), ("approve", "Zhao Deming")):
+        assert sign(zh, doc, role, name).exit_code == 0
+    witness = tmp_path / "witness.docx"
+    shutil.copy(json.loads(qms(zh, "release", doc, "--json").stdout)["path"], witness)
+    shutil.copy(tmp_path / "old.sqlite", zh / "register.sqlite")
+    ack = qms(zh, "log", "--acknowledge-restore", "--by", "Admin", "--reason", "disk failure", "--password-stdin",
+              "--json", stdin=PASSWORD + "\n")
+    assert ack.exit_code == 0, ack.stderr
+    restored = json.loads(ack.stdout)["restored_head"]
+    result = qms(zh, "log", "--verify", "--witness", str(witness))
+    assert result.exit_code == 0
+    assert re.fullmatch(
+        f"警告：{re.escape(str(witness))}：见证第 \\d+ 条记录，这段历史已在恢复中丢失（该恢复由 Admin 于 2026-11-20 在第 "
+        f"{restored + 1} 条记录确认：disk failure）\n", result.stderr), result.stderr
