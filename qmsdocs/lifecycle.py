@@ -498,7 +498,8 @@ def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: st
         from qmsdocs import bundle as bundle_mod
 
         old = bundle_mod.load(ws.store, draft["bundle_sha256"])
-        input_blob = blob if blob is not None else ws.store.get(old.input_sha256, f"input {old.input_name}")
+        input_blob = blob if blob is not None else ws.store.get(old.input_sha256,
+                                                                _("input {name}").format(name=old.input_name))
         new_title = title.strip() if title else draft["title"]
         new_summary = summary.strip() if summary else draft["summary"]
         new_pages = pages.strip() if pages else (draft["pages"] or "")

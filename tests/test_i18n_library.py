@@ -126,3 +126,45 @@ def test_a_witness_of_history_lost_in_an_acknowledged_restore_warns_in_chinese(z
     assert re.fullmatch(
         f"警告：{re.escape(str(witness))}：见证第 \\d+ 条记录，这段历史已在恢复中丢失（该恢复由 Admin 于 2026-11-20 在第 "
         f"{restored + 1} 条记录确认：disk failure）\n", result.stderr), result.stderr
+
+
+# -- files and packages -----------------------------------------------------------------------
+def test_verify_of_a_superseded_file_in_chinese(zh: Path, tmp_path: Path) -> None:
+    import shutil
+
+    doc = released(zh, tmp_path)
+    first = tmp_path / "first.docx"
+    shutil.copy(zh / "documents" / doc / f"{doc}_1.0.docx", first)
+    assert qms(zh, "revise", doc, "--change-no", "CR-1", "--by", "Wang Jianguo", "--summary", "change",
+               "--password-stdin", stdin=PASSWORD + "\n").exit_code == 0
+    for role, name in (("compile", "Wang Jianguo"), ("review", "Zhou Zhiqiang"), ("approve", "Zhao Deming")):
+        assert sign(zh, doc, role, name).exit_code == 0
+    assert qms(zh, "release", doc).exit_code == 0
+    result = qms(zh, "verify", str(first))
+    assert result.exit_code == 1
+    # The verdict is the command line's; the reason is qmsdocs.verify's.
+    assert result.stdout == f"不通过：{doc} version 1.0 is superseded by version 1.1, effective since 2026-11-20\n"
+
+
+def test_an_export_with_nothing_effective_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    new_plan(zh, tmp_path)
+    result = qms(zh, "export", "-o", str(tmp_path / "package.zip"))
+    assert result.exit_code == 1
+    assert result.stderr == "错误：尚无任何文件有生效版本；没有可导出的内容\n"
+
+
+def test_an_export_of_a_draft_or_to_a_wrong_name_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    doc = new_plan(zh, tmp_path)
+    result = qms(zh, "export", "-o", str(tmp_path / "package.zip"), doc)
+    assert (result.exit_code, result.stderr) == (1, f"错误：{doc} 没有可导出的生效版本\n")
+    wrong = tmp_path / "package.tar"
+    result = qms(zh, "export", "-o", str(wrong))
+    assert (result.exit_code, result.stderr) == (2, f"错误：{wrong}：导出包文件名必须以 .zip 结尾\n")
+
+
+def test_a_copy_recalled_twice_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    doc = released(zh, tmp_path)
+    assert qms(zh, "copies", "issue", doc, "--holder", "Team 1").exit_code == 0
+    assert qms(zh, "copies", "recall", f"{doc}-C01").exit_code == 0
+    result = qms(zh, "copies", "recall", f"{doc}-C01")
+    assert (result.exit_code, result.stderr) == (1, f"错误：副本 {doc}-C01 已于 2026-11-20 收回\n")
