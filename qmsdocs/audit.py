@@ -17,6 +17,7 @@ from typing import Any
 from qmsdocs import clock
 from qmsdocs.db import Register, Row
 from qmsdocs.db.schema import DIGESTED, TRACKED
+from qmsdocs.i18n import _
 
 GENESIS = "0" * 64
 FORMAT = 2
@@ -147,18 +148,21 @@ def _chain_problems(register: Register) -> tuple[list[str], dict[tuple[str, int]
     for row in register.query("SELECT * FROM audit ORDER BY seq"):
         seq = row.get("seq")
         if seq != expected:
-            problems.append(f"audit trail: entry {expected} is missing (the next one is {seq})")
+            problems.append(_("audit trail: entry {entry} is missing (the next one is {next})").format(entry=expected,
+                                                                                                     next=seq))
             return problems, images
         expected += 1
         if row.get("prev_hash") != previous:
-            problems.append(f"audit trail: entry {seq} does not follow the one before it (deleted or reordered)")
+            problems.append(_("audit trail: entry {entry} does not follow the one before it (deleted or "
+                              "reordered)").format(entry=seq))
             return problems, images
         try:
             recomputed = entry_hash(row)
         except (KeyError, TypeError):
             recomputed = ""
         if recomputed != row.get("hash"):
-            problems.append(f"audit trail: entry {seq} was altered (its hash does not match its content)")
+            problems.append(_("audit trail: entry {entry} was altered (its hash does not match its content)").format(
+                entry=seq))
             return problems, images
         previous = row["hash"]
         if row.get("format") == 1:
@@ -167,25 +171,27 @@ def _chain_problems(register: Register) -> tuple[list[str], dict[tuple[str, int]
             try:
                 json.loads(row[field])
             except (TypeError, ValueError):
-                problems.append(f"audit trail: entry {seq}, field {field}: not valid JSON")
+                problems.append(_("audit trail: entry {entry}, field {field}: not valid JSON").format(entry=seq,
+                                                                                                   field=field))
                 return problems, images
         for item in json.loads(row["rows"]):
             try:
                 images[(str(item["table"]), int(item["id"]))] = item["values"]
             except (KeyError, TypeError, ValueError):
-                problems.append(f"audit trail: entry {seq}, field rows: a row image without table and id")
+                problems.append(_("audit trail: entry {entry}, field rows: a row image without table and id").format(
+                    entry=seq))
                 return problems, images
     head_row = register.one("SELECT seq, hash FROM audit_head WHERE id = 1")
     count = expected - 1
     if (head_row is None and count) or (head_row is not None and (head_row["seq"] != count or head_row["hash"] != previous)):
         recorded = head_row["seq"] if head_row is not None else 0
-        problems.append(f"audit trail: it ends at entry {count} but the register recorded {recorded} entries "
-                        "(newest entries deleted)")
+        problems.append(_("audit trail: it ends at entry {count} but the register recorded {recorded} entries "
+                          "(newest entries deleted)").format(count=count, recorded=recorded))
     return problems, images
 
 
 def _shown(value: Any) -> str:
-    return "empty" if value is None else repr(value)
+    return _("empty") if value is None else repr(value)
 
 
 def state_problems(register: Register, images: dict[tuple[str, int], dict[str, Any] | None]) -> list[str]:
@@ -197,20 +203,22 @@ def state_problems(register: Register, images: dict[tuple[str, int], dict[str, A
             key = (table, int(row["id"]))
             seen.add(key)
             if key not in images or images[key] is None:
-                problems.append(f"register table {table}, row {row['id']}: not in the audit trail "
-                                "(added outside qms)")
+                problems.append(_("register table {table}, row {row}: not in the audit trail (added outside "
+                                  "qms)").format(table=table, row=row["id"]))
                 continue
             recorded = images[key]
             assert recorded is not None
             current = normalize(table, row)
             for field in current:
                 if current[field] != recorded.get(field):
-                    problems.append(f"register table {table}, row {row['id']}, field {field}: is "
-                                    f"{_shown(current[field])}, the audit trail recorded {_shown(recorded.get(field))} "
-                                    "(changed outside qms)")
+                    problems.append(_("register table {table}, row {row}, field {field}: is {value}, the audit trail "
+                                      "recorded {recorded} (changed outside qms)").format(
+                        table=table, row=row["id"], field=field, value=_shown(current[field]),
+                        recorded=_shown(recorded.get(field))))
         for (t, row_id), values in images.items():
             if t == table and values is not None and (t, row_id) not in seen:
-                problems.append(f"register table {table}, row {row_id}: deleted outside qms (the audit trail holds it)")
+                problems.append(_("register table {table}, row {row}: deleted outside qms (the audit trail holds "
+                                  "it)").format(table=table, row=row_id))
     return problems
 
 
@@ -237,16 +245,18 @@ def check_witness(register: Register, witness: Head, name: str) -> tuple[bool, s
     """
     row = register.one("SELECT hash FROM audit WHERE seq = ?", (witness.seq,))
     if row is not None and row["hash"] == witness.hash:
-        return True, f"{name}: the trail holds its witness (entry {witness.seq})"
+        return True, _("{name}: the trail holds its witness (entry {entry})").format(name=name, entry=witness.seq)
     for ack in entries(register):
         if ack["action"] != "acknowledge-restore" or not isinstance(ack["changes"], dict):
             continue
         restored = int(ack["changes"].get("restored_head", 0))
         if witness.seq > restored:
-            return True, (f"{name}: witnesses entry {witness.seq}, history lost in the restore acknowledged at "
-                          f"entry {ack['seq']} by {ack['actor']} on {ack['today']} ({ack['reason']})")
+            return True, _("{name}: witnesses entry {entry}, history lost in the restore acknowledged at entry "
+                           "{ack} by {actor} on {date} ({reason})").format(
+                name=name, entry=witness.seq, ack=ack["seq"], actor=ack["actor"], date=ack["today"],
+                reason=ack["reason"])
     if row is None:
-        return False, (f"{name}: witnesses entry {witness.seq}, but the trail ends before it "
-                       "(the register was rolled back to an older copy)")
-    return False, (f"{name}: witnesses entry {witness.seq} with another hash "
-                   "(the trail was rewritten or the register replaced)")
+        return False, _("{name}: witnesses entry {entry}, but the trail ends before it (the register was rolled "
+                        "back to an older copy)").format(name=name, entry=witness.seq)
+    return False, _("{name}: witnesses entry {entry} with another hash (the trail was rewritten or the register "
+                    "replaced)").format(name=name, entry=witness.seq)

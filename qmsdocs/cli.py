@@ -813,7 +813,7 @@ def log(ctx: click.Context, doc_no: str | None, check: bool, witnesses: tuple[st
             witness_problems, notes = check_witnesses(ws, list(witnesses))
             problems += witness_problems
         result |= {"problems": problems, "intact": not problems, "witnesses": notes}
-        result["warnings"] = [n for n in notes if "lost in the restore" in n]
+        result["warnings"] = [n for n in notes if _("lost in the restore") in n]
     lines = [f"{e['seq']:>5} {e['at'][:19].replace('T', ' ')} {e['actor']:<14} {e['action']:<18} "
              f"{e['doc_no'] or '':<20} {e['version'] or ''}" + (f" — {e['reason']}" if e["reason"] else "")
              for e in result["entries"]]

@@ -23,6 +23,7 @@ from typing import Any
 from qmsdocs import audit
 from qmsdocs.audit import Head
 from qmsdocs.faults import crashpoint
+from qmsdocs.i18n import _
 from qmsdocs.workspace import Workspace
 
 
@@ -93,5 +94,5 @@ def run(ws: Workspace) -> Iterator[Command]:
         except OSError as exc:
             from qmsdocs.store import describe_os_error
 
-            cmd.warnings.append(f"the view files could not be written ({describe_os_error(exc)}); "
-                                "run: qms repair")
+            cmd.warnings.append(_("the view files could not be written ({cause}); run: qms repair").format(
+                cause=describe_os_error(exc)))

@@ -6,6 +6,7 @@ from typing import Any
 from qmsdocs import audit, clock
 from qmsdocs.command import run
 from qmsdocs.errors import RuleError, UsageError
+from qmsdocs.i18n import _
 from qmsdocs.lifecycle import document_row, required_text
 from qmsdocs.rendering import render_revision, revisions_of
 from qmsdocs.status import derive, in_force
@@ -18,14 +19,14 @@ def issue(ws: Workspace, doc_no: str, holder: str, count: int = 1) -> dict[str, 
     """Render ``count`` numbered copies of the revision in force for ``holder``, from its frozen bundle."""
     holder = required_text("--holder", holder)
     if not 1 <= count <= MAX_COPIES:
-        raise UsageError(f"--count {count} must be between 1 and {MAX_COPIES}")
+        raise UsageError(_("--count {count} must be between 1 and {most}").format(count=count, most=MAX_COPIES))
     today = clock.today()
     issued = []
     with run(ws) as cmd:
         doc = document_row(ws.register, doc_no)
         rev = in_force(revisions_of(ws.register, doc["id"]), today)
         if rev is None or doc["obsolete_on"]:
-            raise RuleError(f"{doc['doc_no']} has no effective revision to copy")
+            raise RuleError(_("{doc_no} has no effective revision to copy").format(doc_no=doc["doc_no"]))
         last = ws.register.scalar("SELECT MAX(c.seq) FROM copies c JOIN revisions r ON r.id = c.revision_id "
                                   "WHERE r.document_id = ?", (doc["id"],)) or 0
         for seq in range(last + 1, last + count + 1):
@@ -69,9 +70,10 @@ def recall(ws: Workspace, copy_no: str) -> dict[str, Any]:
     with run(ws) as cmd:
         row = ws.register.one("SELECT * FROM copies WHERE copy_no = ?", ((copy_no or "").strip(),))
         if row is None:
-            raise UsageError(f"unknown copy {copy_no}; see: qms copies outstanding")
+            raise UsageError(_("unknown copy {copy_no}; see: qms copies outstanding").format(copy_no=copy_no))
         if row["recalled_on"]:
-            raise RuleError(f"copy {copy_no} was already recalled on {row['recalled_on']}")
+            raise RuleError(_("copy {copy_no} was already recalled on {date}").format(copy_no=copy_no,
+                                                                                      date=row["recalled_on"]))
         cmd.update("copies", int(row["id"]), {"recalled_on": today, "recalled_by": audit.os_user()})
         info = _rows(ws, "c.copy_no = ?", (row["copy_no"],))[0]
         cmd.record("recall", {"copy_no": row["copy_no"], "recalled_on": [None, today]}, doc_no=info["doc_no"],

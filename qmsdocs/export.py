@@ -12,6 +12,7 @@ from qmsdocs import clock, lifecycle, ooxml
 from qmsdocs import reports as lifecycle_reports
 from qmsdocs.db import Row
 from qmsdocs.errors import RuleError, UsageError
+from qmsdocs.i18n import _
 from qmsdocs.masterlist import master_list_bytes
 from qmsdocs.rendering import revisions_of, valid_signatures
 from qmsdocs.status import in_force
@@ -37,7 +38,7 @@ def _documents(ws: Workspace, doc_nos: tuple[str, ...]) -> list[tuple[Row, Row]]
             doc = lifecycle.document_row(ws.register, doc_no)
             rev = None if doc["obsolete_on"] else in_force(revisions_of(ws.register, doc["id"]), today)
             if rev is None:
-                raise RuleError(f"{doc['doc_no']} has no effective revision to export")
+                raise RuleError(_("{doc_no} has no effective revision to export").format(doc_no=doc["doc_no"]))
             chosen.append((doc, rev))
         return chosen
     out = []
@@ -61,7 +62,7 @@ def _pdfs(files: dict[str, bytes], progress: Any = None) -> dict[str, bytes]:
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise UsageError("--pdf needs LibreOffice (soffice) on the PATH; install libreoffice-writer-nogui")
+        raise UsageError(_("--pdf needs LibreOffice (soffice) on the PATH; install libreoffice-writer-nogui"))
     with on_signals(), tempfile.TemporaryDirectory(prefix="qms-pdf-") as tmp:
         work = Path(tmp)
         for name, data in files.items():
@@ -83,8 +84,8 @@ def _pdfs(files: dict[str, bytes], progress: Any = None) -> dict[str, bytes]:
         for name in files:
             pdf = work / "pdf" / (Path(name).stem + ".pdf")
             if not pdf.is_file():
-                raise UsageError(f"LibreOffice could not convert {Path(name).name} to PDF: "
-                                 f"{(stderr or stdout).strip()[:200]}")
+                raise UsageError(_("LibreOffice could not convert {file} to PDF: {output}").format(
+                    file=Path(name).name, output=(stderr or stdout).strip()[:200]))
             out[name[:-5] + ".pdf"] = pdf.read_bytes()
             if progress:
                 progress(1)
@@ -106,11 +107,11 @@ def export(ws: Workspace, out: str | Path, doc_nos: tuple[str, ...] = (), pdf: b
 
     out = Path(out)
     if out.suffix.lower() != ".zip":
-        raise UsageError(f"{out}: the package file must end in .zip")
+        raise UsageError(_("{path}: the package file must end in .zip").format(path=out))
     check_output(out, ws.root, force=force, option="-o")
     chosen = _documents(ws, tuple(doc_nos))
     if not chosen:
-        raise RuleError("no document has an effective revision yet; nothing to export")
+        raise RuleError(_("no document has an effective revision yet; nothing to export"))
     if progress:
         progress(0, len(chosen) * (3 if pdf else 1))  # with --pdf, two PDFs per document: itself and its log
     files: dict[str, bytes] = {}
@@ -124,10 +125,10 @@ def export(ws: Workspace, out: str | Path, doc_nos: tuple[str, ...] = (), pdf: b
         files[name] = ws.store.get(view.sha256, f"{doc['doc_no']} {rev['version']}")
         log = shown.get(ws.revlog_view(doc["doc_no"]))
         if log is not None and log.sha256:
-            files[f"revision-logs/{doc['doc_no']}_revision-log.docx"] = ws.store.get(log.sha256, "revision log")
+            files[f"revision-logs/{doc['doc_no']}_revision-log.docx"] = ws.store.get(log.sha256, _("revision log"))
         for v, state in views.check(ws, [doc["id"]]):
-            warnings.append(f"{v.path}: the file in the workspace is {state}; the package holds the stored file "
-                            "(see qms repair)")
+            warnings.append(_("{path}: the file in the workspace is {state}; the package holds the stored file "
+                              "(see qms repair)").format(path=v.path, state=state))
         signatures = valid_signatures(ws.register, rev)
         entries.append({
             "doc_no": doc["doc_no"], "type": doc["kind"], "title": rev["title"], "version": rev["version"],
@@ -168,12 +169,12 @@ def _record_export(ws: Workspace, sha: str, head: Any, doc_nos: list[str]) -> li
     try:
         writer = Workspace.open(ws.root, write=True)
     except (QmsError, OSError) as exc:
-        return [f"the export was not recorded in the audit trail ({exc})"]
+        return [_("the export was not recorded in the audit trail ({cause})").format(cause=exc)]
     try:
         with run(writer) as cmd:
             cmd.record("export", {"sha256": sha, "chain": head.text(), "documents": doc_nos})
     except (QmsError, OSError) as exc:
-        return [f"the export was not recorded in the audit trail ({exc})"]
+        return [_("the export was not recorded in the audit trail ({cause})").format(cause=exc)]
     finally:
         writer.close()
     return []

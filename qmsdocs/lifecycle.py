@@ -17,7 +17,7 @@ from qmsdocs.bundle import Bundle, settings_of
 from qmsdocs.command import Command, run
 from qmsdocs.db import Register, Row
 from qmsdocs.errors import RuleError, UsageError
-from qmsdocs.i18n import _
+from qmsdocs.i18n import N_, _
 from qmsdocs.labels import labels
 from qmsdocs.names import ROLES, name_key, role_of
 from qmsdocs.rendering import render_revision, revisions_of, valid_signatures
@@ -30,7 +30,7 @@ from qmsdocs.workspace import Workspace
 def required_text(name: str, value: str | None) -> str:
     check_option(name, value)
     if value is None or not value.strip():
-        raise UsageError(f"option {name} must not be empty")
+        raise UsageError(_("option {name} must not be empty").format(name=name))
     return value.strip()
 
 
@@ -44,8 +44,8 @@ def document_row(register: Register, doc_no: str) -> Row:
     if row is None:
         known = [r["doc_no"] for r in register.query("SELECT doc_no FROM documents ORDER BY doc_no")]
         near = difflib.get_close_matches((doc_no or "").strip().upper(), known, n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(near)}?" if near else "; see: qms list"
-        raise UsageError(f"unknown document {(doc_no or '').strip()}{hint}")
+        hint = _("; did you mean {numbers}?").format(numbers=_(" or ").join(near)) if near else _("; see: qms list")
+        raise UsageError(_("unknown document {doc_no}{hint}").format(doc_no=(doc_no or "").strip(), hint=hint))
     return row
 
 
@@ -60,8 +60,8 @@ def check_control(ws: Workspace) -> dict[str, Any]:
     wanted = ws.config.control()
     differ = [k for k, v in wanted.items() if recorded.get(k) != v]
     if differ:
-        raise RuleError(f"qms.toml changes control settings that are not recorded yet ({', '.join(differ)}); "
-                        "an administrator records them with: qms config apply --by ADMIN")
+        raise RuleError(_("qms.toml changes control settings that are not recorded yet ({settings}); an administrator "
+                          "records them with: qms config apply --by ADMIN").format(settings=", ".join(differ)))
     return recorded
 
 
@@ -74,7 +74,7 @@ def _actor(ws: Workspace, by: str | None, password: str | None, purpose: str) ->
         return people.authenticate(ws, by, password, purpose)
     person = people.find(ws, by)
     if not person["active"]:
-        raise RuleError(f"{people.Person.of(person).label()} is disabled")
+        raise RuleError(_("{person} is disabled").format(person=people.Person.of(person).label()))
     return person
 
 
@@ -151,10 +151,12 @@ def _input_of(kind: kinds.Kind, data: str | Path | None, body: str | Path | None
     """Return the input file given for ``kind``; UsageError if the other option was used for it."""
     if kind.input_option == "--data":
         if body is not None:
-            raise UsageError(f"{kind.name} documents are made from a workbook: give --data FILE.xlsx, not --body")
+            raise UsageError(_("{kind} documents are made from a workbook: give --data FILE.xlsx, not --body").format(
+                kind=kind.name))
         return data
     if data is not None:
-        raise UsageError(f"{kind.name} documents are Word documents: give --body FILE.docx, not --data")
+        raise UsageError(_("{kind} documents are Word documents: give --body FILE.docx, not --data").format(
+            kind=kind.name))
     return body
 
 
@@ -163,7 +165,8 @@ def _template_bytes(ws: Workspace, kind: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{path}: the {kind} template cannot be read ({exc.strerror or exc})") from None
+        raise UsageError(_("{path}: the {kind} template cannot be read ({cause})").format(
+            path=path, kind=kind, cause=exc.strerror or exc)) from None
 
 
 def _settings(ws: Workspace, kind: kinds.Kind) -> dict[str, Any]:
@@ -230,7 +233,7 @@ def new(ws: Workspace, doc_type: str, data: str | Path | None = None, title: str
     """
     check_option("--title", title)
     if title is not None and not title.strip():
-        raise UsageError("option --title must not be empty")
+        raise UsageError(_("option {name} must not be empty").format(name="--title"))
     kind = kinds.get(doc_type, ws.config)
     given_file = _input_of(kind, data, body)
     body_options = {"--cover": cover, "--accept-changes": accept_changes or None,
@@ -238,13 +241,14 @@ def new(ws: Workspace, doc_type: str, data: str | Path | None = None, title: str
                     "--effective": effective, "--history": history}
     for option, value in body_options.items():
         if value is not None and option.lstrip("-").replace("-", "_") not in kind.options:
-            raise UsageError(f"option {option} is not for {doc_type} documents")
+            raise UsageError(_("option {option} is not for {kind} documents").format(option=option, kind=doc_type))
     if given_file is None:
-        raise UsageError(f"missing option {kind.input_option}: the "
-                         f"{'workbook' if kind.input_option == '--data' else 'Word document'} "
-                         f"a {doc_type} document is made from")
+        raise UsageError((_("missing option {option}: the workbook a {kind} document is made from")
+                          if kind.input_option == "--data" else
+                          _("missing option {option}: the Word document a {kind} document is made from")).format(
+            option=kind.input_option, kind=doc_type))
     if cover is not None and cover not in ("standard", "none"):
-        raise UsageError(f"option --cover: {cover!r} is not one of: standard, none")
+        raise UsageError(_("option --cover: {cover!r} is not one of: standard, none").format(cover=cover))
     existing = None
     if doc_no is not None or version is not None or effective is not None or history is not None:
         existing = _existing(ws, doc_no, version, effective, history)
@@ -255,14 +259,15 @@ def new(ws: Workspace, doc_type: str, data: str | Path | None = None, title: str
     language = ws.config.language
     title = title or kind.title_of(parsed) or kind.default_title(language)
     if not title:
-        raise UsageError(f"option --title is required for a {doc_type} document (the title its cover shows)")
+        raise UsageError(_("option --title is required for a {kind} document (the title its cover shows)").format(
+            kind=doc_type))
     title = title.strip()
     today = clock.today()
     used = _workbook_used(ws.register, sha256_bytes(blob))
     if used:
-        what = "workbook" if kind.input_option == "--data" else "Word document"
-        warnings.append(f"{Path(given_file).name}: this {what} was already used for {used}; "
-                        "this makes a second document from it")
+        what = _("workbook") if kind.input_option == "--data" else _("Word document")
+        warnings.append(_("{file}: this {what} was already used for {used}; this makes a second document from "
+                          "it").format(file=Path(given_file).name, what=what, used=used))
     with run(ws) as cmd:
         if existing is None:
             doc_no, code, seq = numbering.next_number(ws.register, ws.config, doc_type, today.year)
@@ -318,13 +323,13 @@ def _existing(ws: Workspace, doc_no: str | None, version: str | None, effective:
     """Return (number, (major, minor), effective date, history rows) of a document registered as it exists."""
     missing = [o for o, v in (("--doc-no", doc_no), ("--version", version), ("--effective", effective)) if not v]
     if missing:
-        raise UsageError(f"registering an existing document needs --doc-no, --version and --effective; "
-                         f"missing: {', '.join(missing)}")
+        raise UsageError(_("registering an existing document needs --doc-no, --version and --effective; "
+                           "missing: {missing}").format(missing=", ".join(missing)))
     assert doc_no is not None and version is not None and effective is not None
     doc_no = required_text("--doc-no", doc_no)
     if len(doc_no) > 64 or any(c in doc_no for c in '\\/:*?"<>|') or any(c.isspace() for c in doc_no):
-        raise UsageError(f"option --doc-no: {doc_no!r} must be at most 64 characters, without spaces or "
-                         "characters a file name cannot hold")
+        raise UsageError(_("option --doc-no: {doc_no!r} must be at most 64 characters, without spaces or "
+                           "characters a file name cannot hold").format(doc_no=doc_no))
     number = numbering.parse_version(ws.config.scheme, version.strip(), "--version")
     day = clock.parse_date(effective, "--effective")
     rows: tuple[tuple[str, ...], ...] = ()
@@ -340,8 +345,9 @@ def _check_number_free(register: Register, doc_no: str) -> None:
     """Refuse a document number the register holds already, however it is typed."""
     row = register.one("SELECT doc_no, kind FROM documents WHERE doc_key = ?", (name_key(doc_no),))
     if row is not None:
-        raise RuleError(f"document number {doc_no} is already registered ({row['doc_no']}, a {row['kind']} "
-                        "document); see: qms show " + row["doc_no"])
+        raise RuleError(_("document number {doc_no} is already registered ({registered}, a {kind} document); "
+                          "see: qms show {registered}").format(doc_no=doc_no, registered=row["doc_no"],
+                                                               kind=row["kind"]))
 
 
 def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, data: str | Path | None = None,
@@ -367,20 +373,22 @@ def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, da
         doc = document_row(ws.register, doc_no)
         doc_no = doc["doc_no"]
         if doc["obsolete_on"]:
-            raise RuleError(f"{doc_no} is obsolete; it cannot be revised")
+            raise RuleError(_("{doc_no} is obsolete; it cannot be revised").format(doc_no=doc_no))
         settle(cmd, doc["id"])
         revisions = revisions_of(ws.register, doc["id"])
         draft = open_draft(revisions)
         if draft is not None:
-            raise RuleError(f"{doc_no} already has an open draft revision {draft['version']}; "
-                            "release or withdraw it before revising again")
+            raise RuleError(_("{doc_no} already has an open draft revision {version}; release or withdraw it before "
+                              "revising again").format(doc_no=doc_no, version=draft["version"]))
         waiting = pending_approval(revisions, today)
         if waiting is not None:
-            raise RuleError(f"{doc_no} version {waiting['version']} is approved and takes effect on "
-                            f"{waiting['effective_date']}; revise it after that date")
+            raise RuleError(_("{doc_no} version {version} is approved and takes effect on {date}; revise it after "
+                              "that date").format(doc_no=doc_no, version=waiting["version"],
+                                                  date=waiting["effective_date"]))
         base = in_force(revisions, today)
         if base is None:
-            raise RuleError(f"{doc_no} has no effective revision to revise; release its draft first")
+            raise RuleError(_("{doc_no} has no effective revision to revise; release its draft first").format(
+                doc_no=doc_no))
         _check_change_no(ws.register, change_no, doc["id"])
         # After the newest revision ever opened: a withdrawn draft keeps its version number.
         top = max(revisions, key=lambda r: (r["major"], r["minor"]))
@@ -421,11 +429,11 @@ def _new_input(ws: Workspace, doc: Row, data: str | Path | None, body: str | Pat
     kind = kinds.of_bundle(bundle_mod.load(ws.store, rev["bundle_sha256"]))
     given_file = _input_of(kind, data, body)
     if (accept_changes or drop_comments) and "accept_changes" not in kind.options:
-        raise UsageError(f"options --accept-changes and --drop-comments are for Word documents, not {kind.name} "
-                         "documents")
+        raise UsageError(_("options --accept-changes and --drop-comments are for Word documents, not {kind} "
+                           "documents").format(kind=kind.name))
     if given_file is None:
         if accept_changes or drop_comments:
-            raise UsageError("options --accept-changes and --drop-comments go with --body FILE")
+            raise UsageError(_("options --accept-changes and --drop-comments go with --body FILE"))
         return None, []
     given = _read_input(ws, kind, given_file, accept_changes=accept_changes, drop_comments=drop_comments)
     return given, given.warnings
@@ -445,16 +453,17 @@ def _check_change_no(register: Register, change_no: str, document_id: int) -> No
                                "JOIN documents d ON d.id = r.document_id WHERE r.change_key = ?", (name_key(change_no),)):
         if used["status"] == "withdrawn" and used["document_id"] == document_id:
             continue
-        raise RuleError(f"change-order number {change_no.strip()} is already used by {used['doc_no']} version "
-                        f"{used['version']}" + (" (withdrawn; only a later revision of that document may use it "
-                                                 "again)" if used["status"] == "withdrawn" else ""))
+        raise RuleError(_("change-order number {change_no} is already used by {doc_no} version {version}").format(
+            change_no=change_no.strip(), doc_no=used["doc_no"], version=used["version"]) + (
+            _(" (withdrawn; only a later revision of that document may use it again)")
+            if used["status"] == "withdrawn" else ""))
 
 
 def _open_draft(ws: Workspace, doc_no: str, what: str) -> tuple[Row, Row]:
     doc = document_row(ws.register, doc_no)
     draft = open_draft(revisions_of(ws.register, doc["id"]))
     if draft is None:
-        raise RuleError(f"{doc['doc_no']} has no open draft revision to {what}")
+        raise RuleError(_("{doc_no} has no open draft revision to {what}").format(doc_no=doc["doc_no"], what=_(what)))
     return doc, draft
 
 
@@ -477,9 +486,9 @@ def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: st
     for name, value in (("--title", title), ("--summary", summary), ("--pages", pages)):
         check_option(name, value)
         if value is not None and not value.strip():
-            raise UsageError(f"option {name} must not be empty")
+            raise UsageError(_("option {name} must not be empty").format(name=name))
     check_control(ws)
-    doc, draft = _open_draft(ws, doc_no, "update")
+    doc, draft = _open_draft(ws, doc_no, N_("update"))
     given, warnings = _new_input(ws, doc, data, body, accept_changes, drop_comments)
     parsed, blob = (given.parsed, given.frozen) if given is not None else (None, None)
     actor = _actor(ws, by, password, "updating a draft")
@@ -489,7 +498,8 @@ def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: st
         from qmsdocs import bundle as bundle_mod
 
         old = bundle_mod.load(ws.store, draft["bundle_sha256"])
-        input_blob = blob if blob is not None else ws.store.get(old.input_sha256, f"input {old.input_name}")
+        input_blob = blob if blob is not None else ws.store.get(old.input_sha256,
+                                                                _("input {name}").format(name=old.input_name))
         new_title = title.strip() if title else draft["title"]
         new_summary = summary.strip() if summary else draft["summary"]
         new_pages = pages.strip() if pages else (draft["pages"] or "")
@@ -520,15 +530,15 @@ def _signer(ws: Workspace, role: str, name: str, password: str | None, by: str |
     """Return (signer, recorder, mode) after authentication by the workspace's signature mode."""
     mode = ws.config.signature_mode
     if not people.roster(ws):
-        raise RuleError("the roster is empty; nobody may sign until people are added: "
-                        "qms people add NAME --roles admin,…")
+        raise RuleError(_("the roster is empty; nobody may sign until people are added: "
+                          "qms people add NAME --roles admin,…"))
     if mode == "electronic":
         signer = people.find(ws, name)
         people.check_signer(ws, signer, role)
         return people.authenticate(ws, name, password, f"signing {role}"), None, "electronic"
     if not by:
-        raise RuleError("signatures are recorded from paper in this workspace (signatures.mode = \"recorded\"): "
-                        "give --by NAME, the rostered person entering it")
+        raise RuleError(_("signatures are recorded from paper in this workspace (signatures.mode = \"recorded\"): "
+                          "give --by NAME, the rostered person entering it"))
     recorder = people.authenticate(ws, by, by_password, "recording a signature")
     signer = people.find(ws, name)
     people.check_signer(ws, signer, role)
@@ -542,7 +552,7 @@ def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = No
     name = required_text("--name", name)
     day = clock.parse_date(date, "--date") if date else clock.today()
     control = check_control(ws)
-    doc, draft = _open_draft(ws, doc_no, "sign")
+    doc, draft = _open_draft(ws, doc_no, N_("sign"))
     signer, recorder, mode = _signer(ws, role, name, password, by, by_password)
     with run(ws) as cmd:
         doc, draft = _open_draft(ws, doc_no, "sign")
@@ -630,7 +640,7 @@ def reject(ws: Workspace, doc_no: str, role: str, name: str, reason: str, *, pas
     role = _role(role)
     name, reason = required_text("--name", name), required_text("--reason", reason)
     check_control(ws)
-    doc, draft = _open_draft(ws, doc_no, "reject")
+    doc, draft = _open_draft(ws, doc_no, N_("reject"))
     signer, recorder, mode = _signer(ws, role, name, password, by, by_password)
     today = clock.today()
     with run(ws) as cmd:
@@ -649,7 +659,7 @@ def withdraw(ws: Workspace, doc_no: str, reason: str, by: str | None = None,
     """Discard the open draft (status withdrawn): its view leaves documents/; the revision in force stays."""
     reason = required_text("--reason", reason)
     check_control(ws)
-    _open_draft(ws, doc_no, "withdraw")
+    _open_draft(ws, doc_no, N_("withdraw"))
     actor = _actor(ws, by, password, "withdrawing a draft")
     today = clock.today()
     with run(ws) as cmd:
@@ -676,7 +686,7 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None, *, by: str
     today = clock.today()
     effective_day = clock.parse_date(effective, "--effective") if effective else today
     control = check_control(ws)
-    _open_draft(ws, doc_no, "release")
+    _open_draft(ws, doc_no, N_("release"))
     actor = _actor(ws, by, password, "releasing a document")
     with run(ws) as cmd:
         doc, draft = _open_draft(ws, doc_no, "release")
@@ -686,17 +696,19 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None, *, by: str
         required = required_roles(control, doc["kind"])
         missing = [r for r in ROLES if r in required and r not in roles]
         if missing:
-            raise RuleError(f"cannot release {label}: missing signatures: {', '.join(missing)}")
+            raise RuleError(_("cannot release {label}: missing signatures: {missing}").format(
+                label=label, missing=", ".join(missing)))
         approved_on = max(s["date"] for s in signed if s["role"] == "approve")
         if effective_day.isoformat() < approved_on:
-            raise RuleError(f"cannot release {label} effective {effective_day.isoformat()}: that is before its "
-                            f"approval on {approved_on}")
+            raise RuleError(_("cannot release {label} effective {date}: that is before its approval on "
+                              "{approved}").format(label=label, date=effective_day.isoformat(), approved=approved_on))
         settle(cmd, doc["id"])
         revisions = revisions_of(ws.register, doc["id"])
         previous = in_force(revisions, today)
         if previous is not None and effective_day.isoformat() < (previous["effective_date"] or ""):
-            raise RuleError(f"cannot release {label} effective {effective_day.isoformat()}: version "
-                            f"{previous['version']} is effective since {previous['effective_date']}")
+            raise RuleError(_("cannot release {label} effective {date}: version {version} is effective since "
+                              "{since}").format(label=label, date=effective_day.isoformat(),
+                                                version=previous["version"], since=previous["effective_date"]))
         future = effective_day > today
         cmd.update("revisions", int(draft["id"]), {"status": "approved" if future else "effective",
                                                    "approved_on": approved_on, "release_date": today.isoformat(),
@@ -732,7 +744,8 @@ def obsolete(ws: Workspace, doc_no: str, by: str, reason: str, password: str | N
     with run(ws) as cmd:
         doc = document_row(ws.register, doc_no)
         if doc["obsolete_on"]:
-            raise RuleError(f"{doc['doc_no']} is already obsolete (since {doc['obsolete_on']})")
+            raise RuleError(_("{doc_no} is already obsolete (since {date})").format(doc_no=doc["doc_no"],
+                                                                                    date=doc["obsolete_on"]))
         settle(cmd, doc["id"])
         name, account = _who(actor, by)
         cmd.update("documents", int(doc["id"]), {"obsolete_on": today.isoformat(), "obsolete_by": name,
@@ -765,7 +778,7 @@ def review(ws: Workspace, doc_no: str, result: str, by: str | None = None,
         doc = document_row(ws.register, doc_no)
         rev = in_force(revisions_of(ws.register, doc["id"]), today)
         if rev is None or doc["obsolete_on"]:
-            raise RuleError(f"{doc['doc_no']} has no effective revision to review")
+            raise RuleError(_("{doc_no} has no effective revision to review").format(doc_no=doc["doc_no"]))
         name, account = _who(actor)
         from qmsdocs.audit import os_user
 
@@ -783,7 +796,7 @@ def apply_config(ws: Workspace, by: str | None, password: str | None) -> dict[st
     """Record the control settings of qms.toml in the register (an administrator's act)."""
     from qmsdocs.upgrade import record_settings
 
-    actor = people.admin(ws, by, password, "recording control settings") if people.roster(ws) else None
+    actor = people.admin(ws, by, password, N_("recording control settings")) if people.roster(ws) else None
     before = recorded_control(ws.register)
     with run(ws) as cmd:
         rows = record_settings(ws.register, ws.config)

@@ -19,6 +19,7 @@ from qmsdocs import audit, clock, people
 from qmsdocs.audit import Head
 from qmsdocs.command import run
 from qmsdocs.errors import DataError, IntegrityError, Problem, UsageError
+from qmsdocs.i18n import N_, _
 from qmsdocs.rendering import PROP_CHAIN
 from qmsdocs.safeio import MAX_DOCUMENT_BYTES, MAX_SMALL_PART_BYTES, read_regular, read_zip_part
 from qmsdocs.store import FileStore, sha256_bytes
@@ -51,9 +52,10 @@ def object_problems(ws: Workspace) -> list[str]:
     for sha in sorted(referenced(ws)):
         data = ws.store.load(sha)
         if data is None:
-            problems.append(f"store: object {sha[:12]}… is missing (referenced by the register)")
+            problems.append(_("store: object {sha}… is missing (referenced by the register)").format(sha=sha[:12]))
         elif sha256_bytes(data) != sha:
-            problems.append(f"store: object {sha[:12]}… was altered (its bytes no longer match its sha256)")
+            problems.append(_("store: object {sha}… was altered (its bytes no longer match its sha256)").format(
+                sha=sha[:12]))
     return problems
 
 
@@ -98,8 +100,8 @@ def backup(ws: Workspace, out: str | Path, force: bool = False) -> dict[str, Any
     from qmsdocs.outputs import OutputError, check_output, on_signals, os_cause
 
     if not isinstance(ws.register, SQLiteRegister):
-        raise UsageError("qms backup copies an embedded register; back up a PostgreSQL register with the "
-                         "server's own tools (docs/deployment.md)")
+        raise UsageError(_("qms backup copies an embedded register; back up a PostgreSQL register with the "
+                           "server's own tools (docs/deployment.md)"))
     target = check_output(Path(out), ws.root, force=force, option="-o")
     with on_signals(), tempfile.TemporaryDirectory(prefix="qms-backup-") as tmp:
         snapshot = Path(tmp) / REGISTER_NAME
@@ -139,14 +141,14 @@ def restore(file: str | Path, directory: str | Path) -> dict[str, Any]:
 
     target = Path(directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise UsageError(f"{target}: the restore needs a new or empty folder")
+        raise UsageError(_("{folder}: the restore needs a new or empty folder").format(folder=target))
     data = read_regular(Path(file), 8 * 1024 * MAX_DOCUMENT_BYTES, str(file))
     try:
         info = json.loads(read_zip_part(data, "qmsdocs-backup.json", MAX_SMALL_PART_BYTES, str(file)))
         if info.get("format") != BACKUP_FORMAT:
             raise ValueError
     except (DataError, ValueError):
-        raise DataError(Problem(str(file), "is not a qmsdocs backup")) from None
+        raise DataError(Problem(str(file), _("is not a qmsdocs backup"))) from None
     target.mkdir(parents=True, exist_ok=True)
     store = FileStore(target)
     import io
@@ -157,7 +159,8 @@ def restore(file: str | Path, directory: str | Path) -> dict[str, Any]:
                 sha = name.rsplit("/", 1)[-1]
                 blob = read_zip_part(data, name, MAX_DOCUMENT_BYTES, str(file))
                 if sha256_bytes(blob) != sha:
-                    raise DataError(Problem(str(file), f"object {sha[:12]}… in the backup is damaged"))
+                    raise DataError(Problem(str(file), _("object {sha}… in the backup is damaged").format(
+                        sha=sha[:12])))
                 store.put(blob)
         (target / CONFIG_NAME).write_bytes(read_zip_part(data, CONFIG_NAME, MAX_SMALL_PART_BYTES, str(file)))
         (target / REGISTER_NAME).write_bytes(read_zip_part(data, REGISTER_NAME, MAX_DOCUMENT_BYTES, str(file)))
@@ -165,7 +168,8 @@ def restore(file: str | Path, directory: str | Path) -> dict[str, Any]:
     try:
         problems = audit.verify(ws.register)
         if problems:
-            raise IntegrityError(f"{file}: the restored register fails its check: {problems[0]}")
+            raise IntegrityError(_("{file}: the restored register fails its check: {problem}").format(
+                file=file, problem=problems[0]))
         with ws.lock():
             views.materialize(ws, [int(r["id"]) for r in ws.register.query("SELECT id FROM documents")])
         head = audit.head(ws.register)
@@ -182,14 +186,15 @@ def witness_of(path: Path) -> Head:
             manifest = json.loads(read_zip_part(data, "manifest.json", MAX_SMALL_PART_BYTES, str(path)))
             head = Head(int(manifest["chain"]["seq"]), str(manifest["chain"]["hash"]))
         except (DataError, ValueError, KeyError, TypeError):
-            raise DataError(Problem(str(path), "is not a qmsdocs export package with a witnessed trail head")) from None
+            raise DataError(Problem(str(path), _("is not a qmsdocs export package with a witnessed trail "
+                                                 "head"))) from None
         return head
     from qmsdocs.verify import properties
 
     props = properties(data, str(path))
     head_or_none = Head.parse(props.get(PROP_CHAIN, ""))
     if head_or_none is None:
-        raise DataError(Problem(str(path), "carries no witnessed trail head (not rendered by this qmsdocs)"))
+        raise DataError(Problem(str(path), _("carries no witnessed trail head (not rendered by this qmsdocs)")))
     return head_or_none
 
 
@@ -207,7 +212,7 @@ def acknowledge_restore(ws: Workspace, by: str, password: str | None, reason: st
     from qmsdocs.lifecycle import required_text
 
     reason = required_text("--reason", reason)
-    actor = people.admin(ws, by, password, "acknowledging a restore")
+    actor = people.admin(ws, by, password, N_("acknowledging a restore"))
     with run(ws) as cmd:
         head = audit.head(ws.register)
         people.clear_failures(cmd, actor)

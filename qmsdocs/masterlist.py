@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import UsageError
+from qmsdocs.i18n import _
 from qmsdocs.outputs import append_values
 
 #: The columns: the key in ``qms list --json`` and the label key in :mod:`qmsdocs.labels`.
@@ -39,7 +40,7 @@ def write_master_list(ws: Any, documents: list[dict[str, Any]], out: Path, *, fo
 
     check_output(out, ws.root, force=force, option=option)
     if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"{out}: the master list file must end in .xlsx")
+        raise UsageError(_("{path}: the master list file must end in .xlsx").format(path=out))
     return write_output(out, master_list_bytes(ws, documents), workspace_root=ws.root, force=force, option=option)
 
 

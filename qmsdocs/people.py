@@ -20,6 +20,7 @@ from qmsdocs import clock
 from qmsdocs.command import Command, run
 from qmsdocs.db import Row
 from qmsdocs.errors import RuleError, UsageError
+from qmsdocs.i18n import N_, _
 from qmsdocs.names import PERSON_ROLES, ROLES, name_key, role_of
 from qmsdocs.workspace import Workspace
 
@@ -70,10 +71,11 @@ def parse_roles(text: str | list[str]) -> list[str]:
             continue
         role = role_of(item)
         if role is None:
-            raise UsageError(f"unknown role {item.strip()!r}; roles: {', '.join(PERSON_ROLES)}")
+            raise UsageError(_("unknown role {role!r}; roles: {roles}").format(role=item.strip(),
+                                                                               roles=", ".join(PERSON_ROLES)))
         roles.append(role)
     if not roles:
-        raise UsageError("--roles must name at least one role")
+        raise UsageError(_("--roles must name at least one role"))
     return [r for r in PERSON_ROLES if r in roles]
 
 
@@ -102,7 +104,7 @@ def roster(ws: Workspace) -> list[Row]:
 def find(ws: Workspace, who: str) -> Row:
     """Return the person an account or a name designates; UsageError if none, RuleError if ambiguous."""
     if not who or not who.strip():
-        raise UsageError("a name or account is needed")
+        raise UsageError(_("a name or account is needed"))
     key = name_key(who)
     by_account = ws.register.one("SELECT * FROM people WHERE account = ?", (key,))
     if by_account is not None:
@@ -112,11 +114,11 @@ def find(ws: Workspace, who: str) -> Row:
         return named[0]
     if len(named) > 1:
         accounts = ", ".join(r["account"] for r in named)
-        raise RuleError(f"{who.strip()} is the name of {len(named)} people (accounts {accounts}); "
-                        "give the account instead")
+        raise RuleError(_("{who} is the name of {count} people (accounts {accounts}); give the account instead").format(
+            who=who.strip(), count=len(named), accounts=accounts))
     if not roster(ws):
-        raise RuleError("the roster is empty; add people first: qms people add NAME --roles admin,…")
-    raise RuleError(f"{who.strip()} is not on the roster; see: qms people list")
+        raise RuleError(_("the roster is empty; add people first: qms people add NAME --roles admin,…"))
+    raise RuleError(_("{who} is not on the roster; see: qms people list").format(who=who.strip()))
 
 
 def who_may(ws: Workspace, role: str) -> list[str]:
@@ -152,22 +154,25 @@ def authenticate(ws: Workspace, who: str, password: Password, purpose: str) -> R
     person = find(ws, who)
     p = Person.of(person)
     if not p.active:
-        raise RuleError(f"{p.label()} is disabled; an administrator can enable them: qms people enable")
+        raise RuleError(_("{person} is disabled; an administrator can enable them: qms people enable").format(
+            person=p.label()))
     if p.locked:
-        raise RuleError(f"{p.label()} is locked after {MAX_FAILURES} wrong passwords; an administrator can unlock "
-                        f"them: qms people unlock {p.account} --by ADMIN")
+        raise RuleError(_("{person} is locked after {count} wrong passwords; an administrator can unlock them: "
+                          "qms people unlock {account} --by ADMIN").format(person=p.label(), count=MAX_FAILURES,
+                                                                           account=p.account))
     if not person["pw_hash"]:
-        raise RuleError(f"{p.label()} has no password yet; they set one with: qms people passwd {p.account} "
-                        "--code CODE")
+        raise RuleError(_("{person} has no password yet; they set one with: qms people passwd {account} "
+                          "--code CODE").format(person=p.label(), account=p.account))
     if callable(password):
         password = password(p.label())
     if password is None:
-        raise UsageError(f"a password is needed for {p.label()}")
+        raise UsageError(_("a password is needed for {person}").format(person=p.label()))
     if not check_password(person["pw_hash"], password):
         failures = _record_failure(ws, person, purpose)
         left = MAX_FAILURES - failures
-        tail = f"{left} more and they are locked" if left > 0 else "they are now locked; an administrator can unlock them"
-        raise RuleError(f"wrong password for {p.label()} ({tail})")
+        tail = _("{left} more and they are locked").format(left=left) if left > 0 \
+            else _("they are now locked; an administrator can unlock them")
+        raise RuleError(_("wrong password for {person} ({tail})").format(person=p.label(), tail=tail))
     return person
 
 
@@ -180,11 +185,12 @@ def clear_failures(cmd: Command, person: Row) -> None:
 def admin(ws: Workspace, by: str | None, password: str | None, purpose: str) -> Row:
     """Return the authenticated administrator ``by``; RuleError if not one."""
     if not by:
-        raise RuleError(f"{purpose} needs an administrator: give --by ADMIN (and their password)")
+        raise RuleError(_("{purpose} needs an administrator: give --by ADMIN (and their password)").format(
+            purpose=_(purpose)))
     person = authenticate(ws, by, password, purpose)
     if "admin" not in json.loads(person["roles"]):
-        raise RuleError(f"{Person.of(person).label()} is not an administrator (role admin); "
-                        f"administrators: {', '.join(who_may(ws, 'admin')) or 'none'}")
+        raise RuleError(_("{person} is not an administrator (role admin); administrators: {admins}").format(
+            person=Person.of(person).label(), admins=", ".join(who_may(ws, "admin")) or _("none")))
     return person
 
 
@@ -210,26 +216,26 @@ def add(ws: Workspace, name: str, roles: str | list[str], account: str | None = 
 
     check_option("NAME", name)
     if not name or not name.strip():
-        raise UsageError("a person needs a name")
+        raise UsageError(_("a person needs a name"))
     role_list = parse_roles(roles)
     key = name_key(account if account else name)
     if not key:
-        raise UsageError("the account must not be empty")
+        raise UsageError(_("the account must not be empty"))
     empty = not roster(ws)
     actor = None
     if empty:
         if "admin" not in role_list:
-            raise RuleError("the first person on the roster must be an administrator: give --roles admin,…")
+            raise RuleError(_("the first person on the roster must be an administrator: give --roles admin,…"))
     else:
-        actor = admin(ws, by, password, "changing the roster")
+        actor = admin(ws, by, password, N_("changing the roster"))
     with run(ws) as cmd:
         if ws.register.one("SELECT 1 AS x FROM people WHERE account = ?", (key,)) is not None:
-            raise RuleError(f"account {key} is already on the roster; two people with one name need distinct "
-                            "--account values")
+            raise RuleError(_("account {account} is already on the roster; two people with one name need distinct "
+                              "--account values").format(account=key))
         clash = ws.register.query("SELECT account FROM people WHERE name_key = ?", (name_key(name),))
         if clash and not account:
-            raise RuleError(f"{name.strip()} is already on the roster (account {clash[0]['account']}); "
-                            "a second person of that name needs an --account of their own")
+            raise RuleError(_("{name} is already on the roster (account {account}); a second person of that name "
+                              "needs an --account of their own").format(name=name.strip(), account=clash[0]["account"]))
         code, enrol = _enrolment(cmd)
         person_id = cmd.insert("people", {"account": key, "name": name.strip(), "name_key": name_key(name),
                                           "roles": json.dumps(role_list), "active": 1, "locked": 0, "failures": 0,
@@ -246,7 +252,7 @@ def add(ws: Workspace, name: str, roles: str | list[str], account: str | None = 
 def change(ws: Workspace, who: str, action: str, by: str | None, password: str | None,
            roles: str | None = None) -> dict[str, Any]:
     """Change one person: ``roles``, ``disable``, ``enable``, ``reset`` (new enrolment code) or ``unlock``."""
-    actor = admin(ws, by, password, "changing the roster")
+    actor = admin(ws, by, password, N_("changing the roster"))
     person = find(ws, who)
     result: dict[str, Any] = {}
     with run(ws) as cmd:
@@ -267,13 +273,13 @@ def change(ws: Workspace, who: str, action: str, by: str | None, password: str |
             changes = {"password": "reset; enrolment code issued"}
             result = {"code": code, "code_expires": values["enrol_expires"]}
         else:  # pragma: no cover - the CLI offers only the actions above
-            raise UsageError(f"unknown roster action {action}")
+            raise UsageError(_("unknown roster action {action}").format(action=action))
         if action in ("roles", "disable") and person["id"] == actor["id"] and (
                 action == "disable" or "admin" not in json.loads(values["roles"])):
             others = [r for r in roster(ws) if r["id"] != actor["id"] and r["active"]
                       and "admin" in json.loads(r["roles"])]
             if not others:
-                raise RuleError("the roster needs at least one active administrator; add another one first")
+                raise RuleError(_("the roster needs at least one active administrator; add another one first"))
         cmd.update("people", int(person["id"]), values)
         clear_failures(cmd, actor)
         cmd.record(f"people-{action}", {"account": person["account"]} | changes, actor=actor["name"],
@@ -285,7 +291,8 @@ def change(ws: Workspace, who: str, action: str, by: str | None, password: str |
 
 def check_new_password(password: str) -> None:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise UsageError(f"a password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+        raise UsageError(_("a password must have {least} to {most} characters").format(least=MIN_PASSWORD,
+                                                                                       most=MAX_PASSWORD))
 
 
 def set_password(ws: Workspace, who: str, new: Password, code: str | None = None,
@@ -305,11 +312,12 @@ def set_password(ws: Workspace, who: str, new: Password, code: str | None = None
     p = Person.of(person)
     if code is not None:
         if not person["enrol_hash"] or not hmac.compare_digest(person["enrol_hash"], _code_hash(code)):
-            raise RuleError(f"the enrolment code for {p.label()} is not valid; an administrator can issue a new one: "
-                            f"qms people reset {p.account} --by ADMIN")
+            raise RuleError(_("the enrolment code for {person} is not valid; an administrator can issue a new one: "
+                              "qms people reset {account} --by ADMIN").format(person=p.label(), account=p.account))
         if (person["enrol_expires"] or "") < clock.today().isoformat():
-            raise RuleError(f"the enrolment code for {p.label()} expired on {person['enrol_expires']}; an "
-                            f"administrator can issue a new one: qms people reset {p.account} --by ADMIN")
+            raise RuleError(_("the enrolment code for {person} expired on {date}; an administrator can issue a new "
+                              "one: qms people reset {account} --by ADMIN").format(
+                person=p.label(), date=person["enrol_expires"], account=p.account))
         actor = person
     else:
         actor = authenticate(ws, who, old, "changing a password")
@@ -330,13 +338,14 @@ def check_signer(ws: Workspace, person: Row, role: str) -> None:
     """Refuse a signer who is not active, is locked, or does not hold ``role``."""
     p = Person.of(person)
     allowed = who_may(ws, role)
-    may = f"who may sign {role}: {', '.join(allowed)}" if allowed else f"nobody on the roster may sign {role} yet"
+    may = _("who may sign {role}: {people}").format(role=role, people=", ".join(allowed)) if allowed \
+        else _("nobody on the roster may sign {role} yet").format(role=role)
     if not p.active:
-        raise RuleError(f"{p.label()} is disabled and cannot sign; {may}")
+        raise RuleError(_("{person} is disabled and cannot sign; {may}").format(person=p.label(), may=may))
     if p.locked:
-        raise RuleError(f"{p.label()} is locked and cannot sign; {may}")
+        raise RuleError(_("{person} is locked and cannot sign; {may}").format(person=p.label(), may=may))
     if role not in p.roles:
-        raise RuleError(f"{p.label()} may not sign {role}; {may}")
+        raise RuleError(_("{person} may not sign {role}; {may}").format(person=p.label(), role=role, may=may))
 
 
 __all__ = ["ROLES", "add", "authenticate", "change", "find", "list_people", "set_password"]

@@ -23,6 +23,7 @@ from typing import Any
 
 from qmsdocs import ooxml
 from qmsdocs.errors import ReadbackError
+from qmsdocs.i18n import _
 
 _TAG = re.compile(r"\{%-?\s*(for|endfor|if|elif|else|endif)\b(.*?)-?%\}", re.S)
 _PARA_OPEN = re.compile(r"<w:p[\s>/]")
@@ -236,7 +237,8 @@ def expected_paragraphs(layout: Layout, context: Mapping[str, Any]) -> dict[str,
         try:
             out[part].update(ooxml.paragraph_texts(xml))
         except etree.XMLSyntaxError as exc:
-            raise ReadbackError(f"{part}: a templated paragraph is not well-formed ({exc})") from None
+            raise ReadbackError(_("{part}: a templated paragraph is not well-formed ({cause})").format(
+                part=part, cause=exc)) from None
     return out
 
 
@@ -362,17 +364,20 @@ def check_saved(package: bytes, layout: Layout, context: Mapping[str, Any], what
     except ReadbackError:
         raise
     except Exception as exc:  # noqa: BLE001 - the renderer took this template; say what the check could not
-        raise ReadbackError(f"{what}: the read-back could not follow the template ({exc}); nothing was "
-                            "registered") from None
+        raise ReadbackError(_("{what}: the read-back could not follow the template ({cause}); nothing was "
+                              "registered").format(what=what, cause=exc)) from None
     with zipfile.ZipFile(io.BytesIO(package)) as zf:
         for part, wanted in expected.items():
             try:
                 found = Counter(ooxml.paragraph_texts(zf.read(part)))
             except KeyError:
-                raise ReadbackError(f"{what}: the saved file has no {part}; nothing was registered") from None
+                raise ReadbackError(_("{what}: the saved file has no {part}; nothing was registered").format(
+                    what=what, part=part)) from None
             lacking = wanted - found
             if lacking:
                 shown = ", ".join(repr(t) for t in list(lacking)[:3])
-                more = f" and {sum(lacking.values()) - 3} more" if sum(lacking.values()) > 3 else ""
-                raise ReadbackError(f"{what}: {part} lacks the paragraph {shown}{more} where its template puts it; "
-                                    "nothing was registered (check the template shows every field)")
+                more = _(" and {count} more").format(count=sum(lacking.values()) - 3) if sum(lacking.values()) > 3 \
+                    else ""
+                raise ReadbackError(_("{what}: {part} lacks the paragraph {shown}{more} where its template puts it; "
+                                      "nothing was registered (check the template shows every field)").format(
+                    what=what, part=part, shown=shown, more=more))

@@ -14,6 +14,7 @@ from qmsdocs import kinds, ooxml
 from qmsdocs.audit import Head
 from qmsdocs.db import Register, Row
 from qmsdocs.frame import Frame, RevisionRow, Signature
+from qmsdocs.i18n import _
 from qmsdocs.labels import labels
 from qmsdocs.render import check_text
 from qmsdocs.status import derive
@@ -38,7 +39,7 @@ def parse_input(ws: Workspace, bundle: bundle_mod.Bundle) -> Any:
     """Return the parsed input of a bundle (read from the store once per command)."""
     if bundle.input_sha256 in ws.parsed:
         return ws.parsed[bundle.input_sha256]
-    data = ws.store.get(bundle.input_sha256, f"input {bundle.input_name}")
+    data = ws.store.get(bundle.input_sha256, _("input {name}").format(name=bundle.input_name))
     parsed = kinds.of_bundle(bundle).parse(data, bundle.input_name)
     ws.parsed[bundle.input_sha256] = parsed
     return parsed

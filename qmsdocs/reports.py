@@ -10,6 +10,7 @@ from typing import Any
 
 from qmsdocs import audit, clock, people
 from qmsdocs.db import Row
+from qmsdocs.i18n import _
 from qmsdocs.lifecycle import document_row, recorded_control
 from qmsdocs.names import ROLES
 from qmsdocs.rendering import revisions_of, valid_signatures
@@ -82,11 +83,13 @@ def show(ws: Workspace, doc_no: str) -> dict[str, Any]:
         sigs = []
         for s in ws.register.query("SELECT * FROM signatures WHERE revision_id = ? ORDER BY id", (rev["id"],)):
             valid = s["void_reason"] is None and s["bundle_sha256"] == rev["bundle_sha256"]
-            reason = s["void_reason"] or (None if valid else "content changed after it was given")
+            reason = s["void_reason"] or (None if valid else _("content changed after it was given"))
             sigs.append({"role": s["role"], "name": s["name"], "account": s["account"], "date": s["date"],
                          "mode": s["mode"], "valid": valid, "void_reason": reason,
-                         "recorded": {"electronic": None, "recorded": f"recorded from paper by {s['recorded_by']}",
-                                      "legacy": "recorded before the roster"}.get(s["mode"])})
+                         "recorded": {"electronic": None,
+                                      "recorded": _("recorded from paper by {account}").format(
+                                          account=s["recorded_by"]),
+                                      "legacy": _("recorded before the roster")}.get(s["mode"])})
         out.append({
             "version": rev["version"], "status": statuses[rev["id"]], "title": rev["title"],
             "change_no": rev["change_no"], "changed_by": rev["changed_by"], "summary": rev["summary"],

@@ -13,6 +13,7 @@ from qmsdocs import bundle as bundle_mod
 from qmsdocs import clock
 from qmsdocs.audit import Head
 from qmsdocs.frame import CONTENT_STATUS
+from qmsdocs.i18n import _
 from qmsdocs.labels import labels
 from qmsdocs.render import load_frozen_template
 from qmsdocs.rendering import build_frame, check_readback, revisions_of, valid_signatures, witness_properties
@@ -53,11 +54,11 @@ def render_log(ws: Workspace, document_id: int, as_of: dt.date, head: Head) -> b
     context = {"frame": frame.context(), "L": L, "log": log}
     core = frame.core_properties() | {"title": f"{L['revision_log']}: {frame.title}", "subject": "revlog",
                                       "contentStatus": CONTENT_STATUS[state]}
-    template = load_frozen_template(ws.store.get(bundle.revlog_template_sha256, "revision log template"),
+    template = load_frozen_template(ws.store.get(bundle.revlog_template_sha256, _("revision log template")),
                                     "revlog.docx")
     filled = template.fill(context, core, None, witness_properties(frame, head, "revlog"))
     expected = [frame.doc_no, frame.title] + [v for row in log["revisions"] for v in row.values() if v]
-    check_readback(filled.package, expected, f"{frame.doc_no} revision log", filled.text,
+    check_readback(filled.package, expected, _("{doc_no} revision log").format(doc_no=frame.doc_no), filled.text,
                    template=(bundle.revlog_template_sha256, template.sources), context=context)
     return filled.package
 
@@ -74,7 +75,8 @@ def stored_log(ws: Workspace, doc_no: str) -> tuple[dict[str, Any], bytes | None
         language = bundle_mod.load(ws.store, revisions[-1]["bundle_sha256"]).config(ws.config).language
     rows = log_rows(ws, doc["id"], clock.today(), language)
     view = next((v for v in expected(ws, doc["id"]) if v.path == ws.revlog_view(doc["doc_no"])), None)
-    data = ws.store.get(view.sha256, f"{doc['doc_no']} revision log") if view and view.sha256 else None
+    data = ws.store.get(view.sha256, _("{doc_no} revision log").format(doc_no=doc["doc_no"])) \
+        if view and view.sha256 else None
     return {"doc_no": doc["doc_no"], "revisions": rows,
             "path": str(ws.path(ws.revlog_view(doc["doc_no"])).resolve())}, data
 

@@ -8,6 +8,7 @@ from typing import Any
 from qmsdocs import doctypes
 from qmsdocs.config import Config
 from qmsdocs.errors import ReadbackError, TemplateError
+from qmsdocs.i18n import _
 from qmsdocs.render import environment, patched_parts
 
 
@@ -88,7 +89,8 @@ def used_paths(name: str, sources: dict[str, str]) -> set[str]:
         try:
             used |= template_paths(source)
         except Exception as exc:  # a syntax error is itself the finding
-            raise TemplateError(f"{name}: {part}: template syntax error: {exc}") from None
+            raise TemplateError(_("{name}: {part}: template syntax error: {cause}").format(name=name, part=part,
+                                                                                         cause=exc)) from None
     used.discard("range")
     return used
 
@@ -112,8 +114,9 @@ def require_printed(key: str, name: str, sources: dict[str, str], kind: str, con
     """
     missing = missing_fields(_used_cached(key, name, tuple(sorted(sources.items()))), content)
     if missing:
-        raise ReadbackError(f"{name}: the {kind} template does not print {', '.join(missing)}; nothing was "
-                            f"registered (see: qms template check {name} --type {kind})")
+        raise ReadbackError(_("{name}: the {kind} template does not print {missing}; nothing was registered (see: "
+                              "qms template check {name} --type {kind})").format(name=name, kind=kind,
+                                                                                 missing=", ".join(missing)))
 
 
 def check_template(path: Path, doc_type: str, config: Config, sample: Any) -> dict[str, Any]:
@@ -175,13 +178,13 @@ def check_with_samples(records: str | None, file: str, doc_type: str) -> dict[st
 
     path = Path(file)
     if not path.is_file():
-        raise UsageError(f"{file}: no such template file")
+        raise UsageError(_("{file}: no such template file").format(file=file))
     cfg_path = resolve_root(records) / CONFIG_NAME
     config = config_mod.load(cfg_path) if cfg_path.is_file() else Config()
     if doc_type == "revlog":
         return _check_revlog(path, config)
     sample = sample_path(f"{doc_type}.xlsx")
-    data, _ = doctypes.get(doc_type).read(sample, str(sample))
+    data = doctypes.get(doc_type).read(sample, str(sample))[0]
     return check_template(path, doc_type, config, data)
 
 

@@ -17,6 +17,7 @@ from qmsdocs.bundle import Bundle, settings_of
 from qmsdocs.config import Config
 from qmsdocs.db import Register
 from qmsdocs.db.schema import CURRENT, SCHEMA, TRACKED
+from qmsdocs.i18n import _
 from qmsdocs.names import name_key
 from qmsdocs.store import ObjectStore, sha256_bytes
 
@@ -91,8 +92,8 @@ def _step_3_to_4(register: Register, root: Path, config: Config, store: ObjectSt
         if version == CURRENT:
             return []
         if version != 3:
-            raise UsageError(f"{register.where}: register schema {version} is too old to upgrade "
-                             "(qmsdocs 0.1 wrote schema 3)")
+            raise UsageError(_("{where}: register schema {version} is too old to upgrade (qmsdocs 0.1 wrote schema "
+                               "3)").format(where=register.where, version=version))
         for table in LEGACY_TABLES:
             register.execute(f"ALTER TABLE {table} RENAME TO legacy_{table}")
         for index in ("revisions_document", "signatures_revision", "renders_sha"):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qmsdocs import clock
 from qmsdocs.errors import QmsError
+from qmsdocs.i18n import _
 from qmsdocs.rendering import revisions_of
 from qmsdocs.status import derive
 from qmsdocs.store import read_own_file, safe_dir, sha256_bytes
@@ -123,7 +124,8 @@ def materialize(ws: Workspace, document_ids: list[int], repair_stamp: str | None
             try:
                 note = _materialize_one(ws, view, repair_stamp)
             except (OSError, QmsError) as exc:
-                note = f"{view.path}: could not be written ({getattr(exc, 'strerror', None) or exc}); run: qms repair"
+                note = _("{path}: could not be written ({cause}); run: qms repair").format(
+                    path=view.path, cause=getattr(exc, "strerror", None) or exc)
             if note:
                 notes.append(note)
     if _shared(ws) and last:
@@ -140,8 +142,8 @@ def _materialize_one(ws: Workspace, view: View, repair_stamp: str | None) -> str
         return None
     if state in ("altered", "not-a-file"):
         if repair_stamp is None:
-            return (f"{view.path}: differs from the register (altered or replaced); it was left as it is: "
-                    "see qms verify, and restore it with qms repair --by NAME")
+            return _("{path}: differs from the register (altered or replaced); it was left as it is: see qms "
+                     "verify, and restore it with qms repair --by NAME").format(path=view.path)
         aside = path.with_name(f"{path.stem}.altered-{repair_stamp}{path.suffix}")
         n = 1
         while os.path.lexists(aside):
@@ -149,16 +151,19 @@ def _materialize_one(ws: Workspace, view: View, repair_stamp: str | None) -> str
             aside = path.with_name(f"{path.stem}.altered-{repair_stamp}-{n}{path.suffix}")
         os.rename(path, aside)
         if view.sha256 is None:
-            return f"{view.path}: moved aside as {aside.name} (a withdrawn draft has no view)"
+            return _("{path}: moved aside as {aside} (a withdrawn draft has no view)").format(path=view.path,
+                                                                                               aside=aside.name)
         folder = safe_dir(ws.root, str(Path(view.path).parent))
         ws.store.materialize(view.sha256, folder, path.name)
-        return f"{view.path}: moved aside as {aside.name} and restored from the store"
+        return _("{path}: moved aside as {aside} and restored from the store").format(path=view.path,
+                                                                                       aside=aside.name)
     folder = safe_dir(ws.root, str(Path(view.path).parent))
     if view.sha256 is None:  # an earlier render of a withdrawn draft leaves documents/
         path.unlink()
         return None
     ws.store.materialize(view.sha256, folder, path.name)
-    return f"{view.path}: written again from the store" if repair_stamp is not None and state == "missing" else None
+    return _("{path}: written again from the store").format(path=view.path) \
+        if repair_stamp is not None and state == "missing" else None
 
 
 def check(ws: Workspace, document_ids: list[int] | None = None) -> list[tuple[View, str]]:

@@ -18,6 +18,7 @@ from qmsdocs import bundle as bundle_mod
 from qmsdocs import clock
 from qmsdocs.db import Row
 from qmsdocs.errors import UsageError
+from qmsdocs.i18n import _
 from qmsdocs.labels import labels
 from qmsdocs.lifecycle import document_row
 from qmsdocs.rendering import build_frame, parse_input, revisions_of
@@ -29,8 +30,8 @@ from qmsdocs.workspace import Workspace
 def _scores_revision(ws: Workspace, doc_no: str, version: str | None) -> tuple[Row, Row, str]:
     doc = document_row(ws.register, doc_no)
     if doc["kind"] != "scores":
-        raise UsageError(f"{doc['doc_no']} is a {doc['kind']} document; results and per-person files come from "
-                         "score sheets")
+        raise UsageError(_("{doc_no} is a {kind} document; results and per-person files come from score "
+                           "sheets").format(doc_no=doc["doc_no"], kind=doc["kind"]))
     revisions = [r for r in revisions_of(ws.register, doc["id"]) if r["status"] != "withdrawn"]
     statuses = derive(revisions, clock.today())
     if version is None:
@@ -39,8 +40,8 @@ def _scores_revision(ws: Workspace, doc_no: str, version: str | None) -> tuple[R
     else:
         rev = next((r for r in revisions if r["version"] == version.strip()), None)
         if rev is None:
-            raise UsageError(f"{doc['doc_no']} has no version {version}; versions: "
-                             f"{', '.join(r['version'] for r in revisions)}")
+            raise UsageError(_("{doc_no} has no version {version}; versions: {versions}").format(
+                doc_no=doc["doc_no"], version=version, versions=", ".join(r["version"] for r in revisions)))
     return doc, rev, statuses[rev["id"]]
 
 
@@ -52,9 +53,9 @@ def results(ws: Workspace, doc_no: str, version: str | None, xlsx: str | Path, f
 
     path = Path(xlsx)
     if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"option --xlsx: {xlsx}: the results file must end in .xlsx")
+        raise UsageError(_("option --xlsx: {path}: the results file must end in .xlsx").format(path=xlsx))
     check_output(path, ws.root, force=force, option="--xlsx")
-    doc, rev, _ = _scores_revision(ws, doc_no, version)
+    doc, rev = _scores_revision(ws, doc_no, version)[:2]
     bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
     config = bundle.config(ws.config)
     data = parse_input(ws, bundle)
@@ -114,8 +115,8 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     for staff_id, content in person_contexts(data, config):
         name = split_name(frame.doc_no, staff_id)
         if name in names:
-            raise UsageError(f"option {option}: staff ids {one_line(names[name])} and {one_line(staff_id)} "
-                             f"give the same file name {one_line(name)}")
+            raise UsageError(_("option {option}: staff ids {first} and {second} give the same file name {name}").format(
+                option=option, first=one_line(names[name]), second=one_line(staff_id), name=one_line(name)))
         names[name] = staff_id
         if not config.show_raters:
             content = _anonymous(content, config.language)
@@ -126,7 +127,7 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     context["mark"] = f"{L['mark_working_copy']} · {mark(L, status, rev['effective_date'])}"
     core = frame.core_properties() | {"contentStatus": "Uncontrolled working copy"}
     source = f"{frame.doc_no} version {frame.version}"
-    template = load_frozen_template(ws.store.get(bundle.template_sha256, "scores template"), "scores.docx")
+    template = load_frozen_template(ws.store.get(bundle.template_sha256, _("scores template")), "scores.docx")
     with staging:
         staging.refuse_existing(names)
         targets = [staging.path(name) for name in names]
@@ -168,12 +169,12 @@ def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | No
     if kind != "scores":
         for option, value in (("--xlsx", xlsx), ("--split", split), ("--jobs", jobs)):
             if value is not None:
-                raise UsageError(f"option {option} is not for {kind} documents")
+                raise UsageError(_("option {option} is not for {kind} documents").format(option=option, kind=kind))
     if jobs is not None and split is None:
-        raise UsageError("option --jobs renders the --split files; give --split DIR too")
+        raise UsageError(_("option --jobs renders the --split files; give --split DIR too"))
     if xlsx is not None:
         if Path(xlsx).suffix.lower() != ".xlsx":
-            raise UsageError(f"option --xlsx: {xlsx}: the results file must end in .xlsx")
+            raise UsageError(_("option --xlsx: {path}: the results file must end in .xlsx").format(path=xlsx))
         check_output(Path(xlsx), ws.root, force=force, option="--xlsx")
     if split is not None:
         SplitStaging(Path(split), ws.root, force=force)  # checks the folder; makes nothing
@@ -185,13 +186,13 @@ def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | No
         try:
             result["xlsx"] = results(ws, result["doc_no"], result["version"], xlsx, force)["xlsx"]
         except (QmsError, OSError) as exc:
-            warnings.append(f"{result['doc_no']} is registered, but the results workbook was not written ({exc}); "
-                            f"make it with: qms results {result['doc_no']} --xlsx FILE")
+            warnings.append(_("{doc_no} is registered, but the results workbook was not written ({cause}); make it "
+                              "with: qms results {doc_no} --xlsx FILE").format(doc_no=result["doc_no"], cause=exc))
     if split is not None:
         try:
             result["split"] = globals()["split"](ws, result["doc_no"], result["version"], split, jobs, force,
                                                  progress, option="--split")["split"]
         except (QmsError, OSError) as exc:
-            warnings.append(f"{result['doc_no']} is registered, but the per-person files were not written ({exc}); "
-                            f"make them with: qms split {result['doc_no']} --to DIR")
+            warnings.append(_("{doc_no} is registered, but the per-person files were not written ({cause}); make "
+                              "them with: qms split {doc_no} --to DIR").format(doc_no=result["doc_no"], cause=exc))
     return result

@@ -31,6 +31,7 @@ from qmsdocs.config import Config
 from qmsdocs.db import Register
 from qmsdocs.db.schema import CURRENT
 from qmsdocs.errors import QmsError, RuleError, UsageError, WorkspaceBusy
+from qmsdocs.i18n import _
 from qmsdocs.store import FileStore, ObjectStore, RegisterStore, safe_dir, write_new_file
 
 CONFIG_NAME = "qms.toml"
@@ -93,21 +94,23 @@ class Workspace:
         root = resolve_root(records)
         cfg_path = root / CONFIG_NAME
         if not cfg_path.is_file():
-            raise UsageError(f"{root}: not a qmsdocs workspace; create one with: qms init {root}")
+            raise UsageError(_("{root}: not a qmsdocs workspace; create one with: qms init {root}").format(root=root))
         config = config_mod.load(cfg_path)
         if not config.register_url and not (root / REGISTER_NAME).is_file():
-            raise UsageError(f"{root}: not a qmsdocs workspace (no {REGISTER_NAME}); create one with: qms init {root}")
+            raise UsageError(_("{root}: not a qmsdocs workspace (no {register}); create one with: qms init "
+                               "{root}").format(root=root, register=REGISTER_NAME))
         register = _open_register(root, config, readonly=not write)
         version = register.schema_version()
         if version > CURRENT:
             register.close()
-            raise UsageError(f"{register.where}: register schema {version} is newer than this qmsdocs knows; "
-                             "upgrade qmsdocs")
+            raise UsageError(_("{where}: register schema {version} is newer than this qmsdocs knows; upgrade "
+                               "qmsdocs").format(where=register.where, version=version))
         if version < CURRENT and not upgrading:
             if write:
                 register.close()
-                raise RuleError(f"{root}: this workspace was made by an earlier qmsdocs (register schema {version}); "
-                                f"bring it up to date first: qms --records {root} upgrade")
+                raise RuleError(_("{root}: this workspace was made by an earlier qmsdocs (register schema {version}); "
+                                  "bring it up to date first: qms --records {root} upgrade").format(root=root,
+                                                                                                   version=version))
             # Read an older register through a private upgraded copy: nothing on disk changes.
             register.close()
             from qmsdocs import upgrade
@@ -132,11 +135,11 @@ class Workspace:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise RuleError(f"{path}: is a symbolic link; remove it") from None
+                raise RuleError(_("{path}: is a symbolic link; remove it").format(path=path)) from None
             raise
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise RuleError(f"{path}: is not a regular file; remove it")
+                raise RuleError(_("{path}: is not a regular file; remove it").format(path=path))
             from qmsdocs.db.sqlite import BUSY, busy_timeout
 
             deadline = time.monotonic() + busy_timeout()
@@ -163,8 +166,8 @@ class Workspace:
         except QmsError:
             return  # the command goes on with the settings it read; the next one reports the file
         if now != self.config.register_url:
-            raise RuleError(f"{self.root}: the register moved while this command waited (qms.toml names another "
-                            "one now); run the command again")
+            raise RuleError(_("{root}: the register moved while this command waited (qms.toml names another one "
+                              "now); run the command again").format(root=self.root))
 
     # -- views ---------------------------------------------------------------------------------
     def document_view(self, doc_no: str, version: str) -> str:
@@ -186,7 +189,8 @@ class Workspace:
         if own:
             path = self.root / own
             if not path.is_file():
-                raise UsageError(f"qms.toml: templates.{doc_type} = {own!r}: no such file in {self.root}")
+                raise UsageError(_("qms.toml: templates.{kind} = {file!r}: no such file in {root}").format(
+                    kind=doc_type, file=own, root=self.root))
             return path
         return default_template(doc_type)
 
@@ -207,16 +211,16 @@ def init(root: Path, company: str | None = None, department: str | None = None, 
     check_option("--company", company)
     check_option("--department", department)
     if (root / CONFIG_NAME).exists() or (root / REGISTER_NAME).exists():
-        raise RuleError(f"{root}: already a qmsdocs workspace; its register is never overwritten")
+        raise RuleError(_("{root}: already a qmsdocs workspace; its register is never overwritten").format(root=root))
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: exists and is not a folder")
+        raise UsageError(_("{root}: exists and is not a folder").format(root=root))
     text = config_mod.default_toml(company, department, language)
     if database:
         from qmsdocs.db.postgresql import has_password
 
         if has_password(database):
-            raise UsageError("--database: give the password in ~/.pgpass, PGPASSWORD or PGSERVICE, never in the URL "
-                             "(qms.toml keeps the URL)")
+            raise UsageError(_("--database: give the password in ~/.pgpass, PGPASSWORD or PGSERVICE, never in the "
+                               "URL (qms.toml keeps the URL)"))
         text += f"\n[register]\nurl = {json.dumps(database)}\n"
     config = config_mod.from_dict(tomllib.loads(text))  # the file we write must load
     if not database:
