@@ -133,6 +133,8 @@ class Workspace:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise RuleError(f"{path}: is a symbolic link; remove it") from None
+            if exc.errno == errno.EISDIR:
+                raise RuleError(f"{path}: is not a regular file; remove it") from None
             raise
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
