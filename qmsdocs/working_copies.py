@@ -90,8 +90,8 @@ def _anonymous(content: dict[str, Any], language: str) -> dict[str, Any]:
 
 
 def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs: int | None = None,
-          force: bool = False, progress: Callable[..., None] | None = None) -> dict[str, Any]:
-    """Write one working copy per staff member into ``to``; return their paths."""
+          force: bool = False, progress: Callable[..., None] | None = None, option: str = "--to") -> dict[str, Any]:
+    """Write one working copy per staff member into ``to``; return their paths (errors name ``option``)."""
     from qmsdocs import ooxml
     from qmsdocs.doctypes import leaf_texts
     from qmsdocs.doctypes.scores import person_contexts, split_name
@@ -99,6 +99,7 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     from qmsdocs.render import Common, Job, Series, load_frozen_template
     from qmsdocs.verify import PROP_BODY, PROP_WORKING_COPY
 
+    staging = SplitStaging(Path(to), ws.root, force=force, option=option)  # checked before any work
     doc, rev, status = _scores_revision(ws, doc_no, version)
     bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
     config = bundle.config(ws.config)
@@ -123,7 +124,7 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     core = frame.core_properties() | {"contentStatus": "Uncontrolled working copy"}
     source = f"{frame.doc_no} version {frame.version}"
     template = load_frozen_template(ws.store.get(bundle.template_sha256, "scores template"), "scores.docx")
-    with SplitStaging(Path(to), ws.root, force=force) as staging:
+    with staging:
         staging.refuse_existing(names)
         targets = [staging.path(name) for name in names]
         common = Common({"frame": context, "L": L}, core, frame.values())
@@ -186,7 +187,7 @@ def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | No
     if split is not None:
         try:
             result["split"] = globals()["split"](ws, result["doc_no"], result["version"], split, jobs, force,
-                                                 progress)["split"]
+                                                 progress, option="--split")["split"]
         except (QmsError, OSError) as exc:
             warnings.append(f"{result['doc_no']} is registered, but the per-person files were not written ({exc}); "
                             f"make them with: qms split {result['doc_no']} --to DIR")
