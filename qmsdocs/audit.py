@@ -133,7 +133,7 @@ def entries(register: Register, doc_no: str | None = None) -> list[dict[str, Any
         for key in ("changes", "rows"):
             try:
                 item[key] = json.loads(item[key])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError):
                 item[key] = None
         out.append(item)
     return out
@@ -163,17 +163,24 @@ def _chain_problems(register: Register) -> tuple[list[str], dict[tuple[str, int]
         previous = row["hash"]
         if row.get("format") == 1:
             continue
+        parsed = {}
         for field in ("changes", "rows"):
             try:
-                json.loads(row[field])
-            except (TypeError, ValueError):
+                parsed[field] = json.loads(row[field])
+            except (TypeError, ValueError, RecursionError):  # a hostile entry may nest without end
                 problems.append(f"audit trail: entry {seq}, field {field}: not valid JSON")
                 return problems, images
-        for item in json.loads(row["rows"]):
+        if not isinstance(parsed["rows"], list):
+            problems.append(f"audit trail: entry {seq}, field rows: not a list of row images")
+            return problems, images
+        for item in parsed["rows"]:
             try:
-                images[(str(item["table"]), int(item["id"]))] = item["values"]
+                values = item["values"]
+                if values is not None and not isinstance(values, dict):
+                    raise TypeError(values)
+                images[(str(item["table"]), int(item["id"]))] = values
             except (KeyError, TypeError, ValueError):
-                problems.append(f"audit trail: entry {seq}, field rows: a row image without table and id")
+                problems.append(f"audit trail: entry {seq}, field rows: a row image without table, id and values")
                 return problems, images
     head_row = register.one("SELECT seq, hash FROM audit_head WHERE id = 1")
     count = expected - 1

@@ -198,3 +198,34 @@ def verified(records: Path) -> Any:
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith("Audit trail intact."), done.stdout
     return done
+
+
+_MANY = """
+import json, sys
+from click.testing import CliRunner
+from qmsdocs.cli import cli
+out = []
+for args in json.loads(sys.argv[1]):
+    result = CliRunner().invoke(cli, args)
+    crash = None
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        crash = repr(result.exception)
+    out.append([result.exit_code, result.stderr, crash])
+print(json.dumps(out))
+"""
+
+
+def qms_many(cases: list[list[str]], tmpdir: Path | None = None) -> list[tuple[int, str]]:
+    """Run many qms command lines in one child process (a hang fails the test); return (exit, stderr) each.
+
+    An exception that escapes the command line (a traceback for a user) fails the test.
+    """
+    import json
+
+    done = subprocess.run([sys.executable, "-c", _MANY, json.dumps(cases)], capture_output=True, text=True,
+                          env=environment(tmpdir), timeout=HANG)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    crashes = [(args, crash) for args, (_, _, crash) in zip(cases, results) if crash]
+    assert crashes == []
+    return [(code, err) for code, err, _ in results]
