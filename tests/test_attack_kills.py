@@ -51,17 +51,17 @@ def _args(name: str, tmp_path: Path) -> list[str]:
     return [values.get(a, a.replace("OUT/", f"{tmp_path / 'out'}/")) for a in COMMANDS[name]]
 
 
-def cli(*args: str) -> Any:
+def cli(*args: str, input: str | None = None) -> Any:
     """Run qms in this process (the commands after a kill: quicker than a process each)."""
-    return CliRunner().invoke(qms_cli, list(args), catch_exceptions=False)
+    return CliRunner().invoke(qms_cli, list(args), input=input, catch_exceptions=False)
 
 
 def _check_after(records: Path, out: Path, systmp: Path, signum: int, done: subprocess.CompletedProcess[str],
                  tmp_path: Path) -> None:
     """Everything a killed command may leave, counted; then the workspace and a copy of it work."""
     assert "Traceback" not in done.stderr
-    if signum == signal.SIGTERM and done.returncode != 0:
-        assert (done.returncode, one_error(done.stderr)) == (143, "Error: stopped by SIGTERM")
+    if done.returncode == 143:
+        assert one_error(done.stderr) == "Error: stopped by SIGTERM"
     left = strays(out)
     if signum == signal.SIGKILL:
         assert len(left) <= 1, left
@@ -70,7 +70,11 @@ def _check_after(records: Path, out: Path, systmp: Path, signum: int, done: subp
     else:
         assert left == []
     assert sorted(systmp.iterdir()) == []
-    assert inside_leftovers(records) == []
+    inside = inside_leftovers(records)
+    if signum == signal.SIGKILL:  # a kill in the middle of writing a file inside leaves its temporary
+        assert len(inside) <= 1 and all(".qms-tmp-" in name for name in inside), inside
+    else:
+        assert inside == []
     before = snapshot(records)
     checked = cli("--records", str(records), "log", "--verify")
     assert (checked.exit_code, checked.stdout.splitlines()[-1]) == (0, "Audit trail intact."), checked.output
@@ -83,6 +87,9 @@ def _check_after(records: Path, out: Path, systmp: Path, signum: int, done: subp
     made = cli("--records", str(copy), "new", "plan", "--data", str(tmp_path / "plan.xlsx"), "--json")
     assert made.exit_code == 0, made.output
     assert Path(json.loads(made.stdout)["path"]).is_relative_to(copy)
+    repaired = cli("--records", str(copy), "repair", "--by", "Admin", "--password-stdin", input=PASSWORD + "\n")
+    assert repaired.exit_code == 0, repaired.output
+    assert [n for n in inside_leftovers(copy) if not n.startswith("store/")] == []
     again = cli("--records", str(copy), "results", SCORES, "--xlsx", str(out / "results.xlsx"), "--force")
     assert again.exit_code == 0, again.output
     assert [n for n in strays(out) if "results" in n] == []  # the next writer of a target removes its leftover
@@ -123,9 +130,9 @@ def test_a_command_stopped_after_a_random_delay(populated: Path, private_tmp: Pa
         proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=HANG)
     done = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    # SIGTERM is handled while a command runs (143); it may also land before the command starts or
+    # once it has finished (-15): then there is nothing to clean up, as the checks below show.
     assert done.returncode in (0, -signal.SIGKILL, 143, -signal.SIGTERM), stderr
-    if signum == signal.SIGTERM:
-        assert done.returncode != -signal.SIGTERM, "SIGTERM was not handled"  # it only may land before Python starts
     _check_after(populated, out, private_tmp, signum, done, tmp_path)
 
 
@@ -139,7 +146,8 @@ def test_eight_commands_at_once_after_a_crash(populated: Path, private_tmp: Path
     outputs = [p.communicate(timeout=HANG) for p in procs]
     results = [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs)]
     for args, (code, _, err) in zip(runs, results):
-        assert (code, err) == (0, ""), (args, err)
+        assert code == 0, (args, err)
+        assert [line for line in err.splitlines() if not line.startswith("Warning: ")] == [], (args, err)
     numbers = sorted(json.loads(out)["doc_no"] for _, out, _ in results[:3])
     assert numbers == ["HO-JZ-KP-2026-003", "HO-JZ-KP-2026-004", "HO-JZ-KP-2026-005"]
     assert sorted(private_tmp.iterdir()) == []
@@ -163,3 +171,14 @@ def test_export_pdf_stopped_while_libreoffice_converts(populated: Path, private_
     assert sorted(out.iterdir()) == []
     assert inside_leftovers(populated) == []
     verified(populated)
+
+
+def test_repair_removes_the_temporary_of_a_view_a_killed_command_was_writing(populated: Path) -> None:
+    folder = populated / "documents" / EFFECTIVE
+    left = folder / f".{EFFECTIVE}_1.0.docx.qms-tmp-0123456789abcdef0123456789abcdef"
+    left.write_bytes(b"half a file")
+    result = cli("--records", str(populated), "repair", "--by", "Admin", "--password-stdin", input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"documents/{EFFECTIVE}/{left.name}: removed (left by a command that was stopped)\n"
+    assert not left.exists()
+    assert inside_leftovers(populated) == []
