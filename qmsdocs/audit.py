@@ -134,7 +134,7 @@ def entries(register: Register, doc_no: str | None = None) -> list[dict[str, Any
         for key in ("changes", "rows"):
             try:
                 item[key] = json.loads(item[key])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError):
                 item[key] = None
         out.append(item)
     return out
@@ -167,19 +167,26 @@ def _chain_problems(register: Register) -> tuple[list[str], dict[tuple[str, int]
         previous = row["hash"]
         if row.get("format") == 1:
             continue
+        parsed = {}
         for field in ("changes", "rows"):
             try:
-                json.loads(row[field])
-            except (TypeError, ValueError):
+                parsed[field] = json.loads(row[field])
+            except (TypeError, ValueError, RecursionError):  # a hostile entry may nest without end
                 problems.append(_("audit trail: entry {entry}, field {field}: not valid JSON").format(entry=seq,
                                                                                                    field=field))
                 return problems, images
-        for item in json.loads(row["rows"]):
+        if not isinstance(parsed["rows"], list):
+            problems.append(_("audit trail: entry {entry}, field rows: not a list of row images").format(entry=seq))
+            return problems, images
+        for item in parsed["rows"]:
             try:
-                images[(str(item["table"]), int(item["id"]))] = item["values"]
+                values = item["values"]
+                if values is not None and not isinstance(values, dict):
+                    raise TypeError(values)
+                images[(str(item["table"]), int(item["id"]))] = values
             except (KeyError, TypeError, ValueError):
-                problems.append(_("audit trail: entry {entry}, field rows: a row image without table and id").format(
-                    entry=seq))
+                problems.append(_("audit trail: entry {entry}, field rows: a row image without table, id and "
+                                  "values").format(entry=seq))
                 return problems, images
     head_row = register.one("SELECT seq, hash FROM audit_head WHERE id = 1")
     count = expected - 1

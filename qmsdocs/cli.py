@@ -63,7 +63,7 @@ class QmsGroup(click.Group):
         import sqlite3  # in the standard library and already loaded by the commands that need it
 
         from qmsdocs.errors import QmsError  # here: `qms --help` and option errors never need it
-        from qmsdocs.outputs import Terminated, os_cause
+        from qmsdocs.outputs import Terminated, on_signals, os_cause
 
         def fail(lines: list[str], code: int) -> None:
             for line in lines:
@@ -73,7 +73,9 @@ class QmsGroup(click.Group):
         # Messages follow QMS_LANG or the locale until a command opens its workspace (see _workspace).
         previous = i18n.set_language(i18n.default_language())
         try:
-            return super().invoke(ctx)
+            # SIGTERM and SIGHUP stop a command as Ctrl-C does: transactions roll back, temporaries go.
+            with on_signals():
+                return super().invoke(ctx)
         except QmsError as exc:
             fail(exc.lines(), exc.exit_code)
         except Terminated as exc:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -12,6 +13,7 @@ from qmsdocs import clock, lifecycle, ooxml
 from qmsdocs import reports as lifecycle_reports
 from qmsdocs.db import Row
 from qmsdocs.errors import RuleError, UsageError
+from qmsdocs.faults import crashpoint
 from qmsdocs.i18n import _
 from qmsdocs.masterlist import master_list_bytes
 from qmsdocs.rendering import revisions_of, valid_signatures
@@ -55,7 +57,6 @@ def _pdfs(files: dict[str, bytes], progress: Any = None) -> dict[str, bytes]:
     Everything LibreOffice does happens in a private temporary folder, removed on every exit
     path, and the process (with its children) is stopped on every exit path too.
     """
-    import os
     import signal
 
     from qmsdocs.outputs import on_signals
@@ -71,7 +72,9 @@ def _pdfs(files: dict[str, bytes], progress: Any = None) -> dict[str, bytes]:
         proc = subprocess.Popen([soffice, f"-env:UserInstallation=file://{work / 'profile'}", "--headless",
                                  "--convert-to", "pdf", "--outdir", str(work / "pdf"), *sources],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        watchdog = _watch(proc.pid, work)
         try:
+            crashpoint("converting")
             stdout, stderr = proc.communicate(timeout=1800)
         finally:
             if proc.poll() is None:
@@ -80,6 +83,7 @@ def _pdfs(files: dict[str, bytes], progress: Any = None) -> dict[str, bytes]:
                 except OSError:
                     pass
                 proc.wait()
+            _release(watchdog)
         out = {}
         for name in files:
             pdf = work / "pdf" / (Path(name).stem + ".pdf")
@@ -90,6 +94,48 @@ def _pdfs(files: dict[str, bytes], progress: Any = None) -> dict[str, bytes]:
             if progress:
                 progress(1)
         return out
+
+
+#: The watchdog of a LibreOffice run: it waits for its standard input to close. Closed after
+#: "done", all is well; closed without it, qmsdocs died (even by SIGKILL, which no handler sees):
+#: it kills LibreOffice's process group, waits until the group is gone, and removes the work folder.
+_WATCHDOG = """
+import os, shutil, signal, sys, time
+group, work = int(sys.argv[1]), sys.argv[2]
+if sys.stdin.buffer.read() != b"done":
+    try:
+        os.killpg(group, signal.SIGKILL)
+        for _ in range(500):
+            os.killpg(group, 0)
+            time.sleep(0.01)
+    except OSError:
+        pass
+    shutil.rmtree(work, ignore_errors=True)
+"""
+
+
+def _watch(group: int, work: Path) -> subprocess.Popen[bytes] | None:
+    """Start the watchdog of LibreOffice's process group ``group`` and its folder ``work`` (POSIX)."""
+    import sys
+
+    if not hasattr(os, "killpg"):  # pragma: no cover - Windows
+        return None
+    return subprocess.Popen([sys.executable, "-I", "-S", "-c", _WATCHDOG, str(group), str(work)],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _release(watchdog: subprocess.Popen[bytes] | None) -> None:
+    """Tell the watchdog that LibreOffice was stopped and its folder is being removed here."""
+    if watchdog is None:
+        return
+    try:
+        assert watchdog.stdin is not None
+        watchdog.stdin.write(b"done")
+        watchdog.stdin.close()
+    except OSError:
+        pass
+    watchdog.wait()
 
 
 def export(ws: Workspace, out: str | Path, doc_nos: tuple[str, ...] = (), pdf: bool = False,

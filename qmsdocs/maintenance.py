@@ -69,12 +69,36 @@ def repair(ws: Workspace, by: str, password: str | None) -> dict[str, Any]:
     ids = [int(r["id"]) for r in ws.register.query("SELECT id FROM documents ORDER BY doc_no")]
     with run(ws) as cmd:
         actions = views.materialize(ws, ids, repair_stamp=stamp)
+        actions += _remove_view_temporaries(ws)
         removed = ws.store.collect(referenced(ws))
         if actor is not None:
             people.clear_failures(cmd, actor)
         cmd.record("repair", {"files": actions, "objects_removed": removed},
                    actor=actor["name"] if actor else by, account=actor["account"] if actor else None)
     return {"actions": actions, "objects_removed": removed, "warnings": cmd.warnings}
+
+
+def _remove_view_temporaries(ws: Workspace) -> list[str]:
+    """Remove the temporaries a killed command left in ``documents/`` and ``copies/``; return an action each.
+
+    Views are written only under the workspace lock, which repair holds: no temporary there is live.
+    """
+    import stat
+
+    from qmsdocs.workspace import COPIES_DIR, DOCUMENTS_DIR
+
+    actions = []
+    for top in (DOCUMENTS_DIR, COPIES_DIR):
+        for folder, _folders, files in os.walk(ws.root / top):  # links to folders are not followed
+            for name in files:
+                path = Path(folder) / name
+                if not (name.startswith(".") and ".qms-tmp-" in name):
+                    continue
+                mode = os.lstat(path).st_mode
+                if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+                    path.unlink()
+                    actions.append(f"{path.relative_to(ws.root)}: removed (left by a command that was stopped)")
+    return actions
 
 
 def upgrade(records: str | None) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from qmsdocs.errors import QmsError, UsageError
+from qmsdocs.faults import crashpoint
 from qmsdocs.text import one_line
 
 try:  # a lock that the kernel drops when its holder dies tells a live temporary from a stale one
@@ -362,6 +363,7 @@ def write_output(path: Path, data: bytes, *, workspace_root: Path | None, force:
                 _lock(fd)
                 _write_all(fd, data)
                 os.fsync(fd)
+                crashpoint("output")
                 _place(tmp, target, force)
             finally:
                 os.close(fd)
@@ -540,6 +542,7 @@ class SplitStaging:
                 source = self.folder / name
                 _place(source, self.target / name, self.force)
                 self.placed.append(self.target / name)
+                crashpoint("split")
         except FileExistsError as exc:
             raise _refuse(self.option, self.shown, f"already holds {Path(exc.filename or '').name}; "
                                                    "give --force to replace it") from None

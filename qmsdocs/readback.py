@@ -165,7 +165,8 @@ def _fragment_ok(env: Any, fragment: str, has_tags: bool) -> bool:
 
 def _balanced(tags: list[tuple[int, int, str, str]]) -> bool:
     depth = 0
-    for _, _, kind, _ in tags:
+    for tag in tags:
+        kind = tag[2]
         if kind in ("for", "if"):
             depth += 1
         elif kind in ("endfor", "endif"):

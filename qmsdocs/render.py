@@ -184,14 +184,18 @@ class CompiledTemplate:
 
 def _entries(path: Path, data: bytes | None = None) -> list[tuple[str, bytes]]:
     """Return the zip entries of a template (``data``: its bytes; else read from ``path``)."""
-    import io
-    import zipfile
+    from qmsdocs.errors import DataError
+    from qmsdocs.safeio import MAX_DOCUMENT_BYTES, read_regular, read_zip_parts
 
+    # A template may come from anywhere (qms template check FILE, [templates] in qms.toml): it is
+    # read within the caps of every outside package, so a zip bomb is refused, never inflated.
     try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
-            entries = [(i.filename, zf.read(i)) for i in zf.infolist()]
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise TemplateError(f"{path}: not a readable .docx template ({exc})") from None
+        if data is None:
+            data = read_regular(path, MAX_DOCUMENT_BYTES, str(path))
+        entries = read_zip_parts(data, str(path))
+    except DataError as exc:
+        detail = str(exc).removeprefix(f"{path}: ")
+        raise TemplateError(f"{path}: not a readable .docx template ({detail})") from None
     if not any(n == "word/document.xml" for n, _ in entries):
         raise TemplateError(f"{path}: not a Word document (no word/document.xml)")
     if not any(n == ooxml.CORE_PART for n, _ in entries):

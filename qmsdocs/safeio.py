@@ -7,11 +7,14 @@ it would grow past its cap or inflate suspiciously far (a zip bomb).
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
+import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from qmsdocs.errors import DataError, Problem
@@ -216,3 +219,32 @@ def read_zip_parts(data: bytes, display: str, *, part_cap: int = MAX_PART_BYTES,
         for info in infos:
             _check_declared(info, part_cap, display)
         return [(info.filename, _inflate(zf, info, part_cap, display)) for info in infos]
+
+
+@contextlib.contextmanager
+def bytes_as_file(data: bytes, name: str) -> Iterator[Path]:
+    """Yield a path from which ``data`` can be read as a file named ``name``, for readers that need a path.
+
+    On Linux an anonymous in-memory file (``memfd``), which vanishes with the process however it
+    ends, so a command killed while reading leaves nothing in the temporary folder; elsewhere a
+    private temporary folder, removed on leaving.
+    """
+    memfd = getattr(os, "memfd_create", None)
+    if memfd is not None and os.path.isdir("/proc/self/fd"):
+        try:
+            fd = memfd(name or "input", getattr(os, "MFD_CLOEXEC", 0))
+        except OSError:
+            fd = -1
+        if fd >= 0:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                yield Path(f"/proc/self/fd/{fd}")
+            finally:
+                os.close(fd)
+            return
+    with tempfile.TemporaryDirectory(prefix="qms-input-") as tmp:  # pragma: no cover - not Linux
+        path = Path(tmp) / (Path(name).name or "input.xlsx")
+        path.write_bytes(data)
+        yield path

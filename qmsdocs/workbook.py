@@ -42,6 +42,11 @@ MAX_ZIP_ENTRIES = 5000
 #: Excel's own limit for one cell; a longer text was not typed in Excel and is refused.
 MAX_CELL_CHARS = 32_767
 MAX_ROWS = 200_000
+#: The used range read from one sheet: columns A to AMJ (every qmsdocs sheet needs fewer than
+#: 20) and Excel's own last row. A cell beyond refuses the sheet before its width is paid for:
+#: a sparse sheet of cells in column XFD would otherwise cost 16,384 values a row.
+MAX_COLUMNS = 1024
+MAX_ROW_NUMBER = 1_048_576
 
 _METHOD_SPLIT = re.compile(r"[,，、;；/\s]+")
 _SAVE_AS = "; save it as .xlsx (Excel Workbook) and try again"
@@ -276,6 +281,15 @@ def _text_of(element: Any) -> str:
     return "".join(parts)
 
 
+def _column_letter(index: int) -> str:
+    """Return the Excel letters of the 1-based column ``index`` (1 → A, 16384 → XFD)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _column_index(ref: str) -> int:
     from openpyxl.utils.cell import column_index_from_string
 
@@ -475,9 +489,13 @@ class WorkbookReader:
         ws.reset_dimensions()  # a wrong <dimension> element must not cut rows or columns off
         out: list[tuple[int, tuple[Any, ...]]] = []
         width: int | None = None
+        beyond: str | None = None
         try:
             with _quiet():
                 for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                    if len(values) > MAX_COLUMNS or number > MAX_ROW_NUMBER:
+                        beyond = f"{_column_letter(len(values) or 1)}{number}"
+                        break
                     if number in fixes:
                         values = _patched(values, fixes[number])
                     # A filled first cell makes a row non-blank: the whole row is looked at only otherwise.
@@ -493,6 +511,10 @@ class WorkbookReader:
                     out.append((number, tuple(values[:width])))
         except Exception as exc:  # a damaged sheet is only found while iterating
             raise _unreadable(self.file, exc, ws.title) from None
+        if beyond is not None:
+            raise DataError(Problem(self.file, f"its used range reaches cell {beyond}; qmsdocs reads at most "
+                                               f"A1:{_column_letter(MAX_COLUMNS)}{MAX_ROW_NUMBER} ({MAX_COLUMNS:,} "
+                                               "columns); delete the cells outside the table", ws.title))
         return out
 
     def _fixes(self, ws: Any) -> dict[int, dict[int, Any]]:

@@ -103,8 +103,8 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     from qmsdocs.render import Common, Job, Series, load_frozen_template
     from qmsdocs.verify import PROP_BODY, PROP_WORKING_COPY
 
+    staging = SplitStaging(Path(to), ws.root, force=force, option=option)  # checked before any work
     doc, rev, status = _scores_revision(ws, doc_no, version)
-    staging = SplitStaging(Path(to), ws.root, force=force, option=option)  # the folder is checked before any work
     bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
     config = bundle.config(ws.config)
     data = parse_input(ws, bundle)

@@ -136,6 +136,8 @@ class Workspace:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise RuleError(_("{path}: is a symbolic link; remove it").format(path=path)) from None
+            if exc.errno == errno.EISDIR:
+                raise RuleError(_("{path}: is not a regular file; remove it").format(path=path)) from None
             raise
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):

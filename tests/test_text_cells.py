@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl
@@ -78,3 +80,62 @@ def test_blank_workbooks_hold_no_formula_cells(kind: str, language: str) -> None
     buffer = io.BytesIO()
     blank.build_blank(kind, language).save(buffer)
     assert _formulas(buffer.getvalue()) == []
+
+
+# -- end to end: what users type reaches every workbook qmsdocs writes as text -------------------
+
+def _hostile_scores(path: Path) -> Path:
+    """Write the sample score sheet with every staff name replaced by a formula-like text."""
+    from conftest import ROOT
+
+    wb = openpyxl.load_workbook(ROOT / "records" / "scores.xlsx")
+    staff = wb["Staff"]
+    for row, text in zip(range(2, staff.max_row + 1), itertools.cycle(HOSTILE[:6])):
+        cell = staff.cell(row, 2, text)
+        cell.data_type = "s"  # written as typed text, as Excel stores a name beginning with '
+    wb.save(path)
+    return path
+
+
+def test_names_and_titles_typed_by_users_are_text_in_every_workbook(records: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from conftest import sign_all, write_plan
+    from qmsdocs import lifecycle
+    from qmsdocs.cli import cli
+    from qmsdocs.workspace import Workspace
+
+    titles = HOSTILE[:6]  # =, +, -, @ and a tab before =
+    out = tmp_path / "out"
+    out.mkdir()
+    ws = Workspace.open(records, write=True)
+    try:
+        plan = write_plan(tmp_path / "plan.xlsx")
+        numbers = [lifecycle.new(ws, "plan", plan, title)["doc_no"] for title in titles]
+        sign_all(ws, numbers[0])
+        lifecycle.release(ws, numbers[0])
+        scores = lifecycle.new(ws, "scores", _hostile_scores(tmp_path / "scores.xlsx"), titles[1])["doc_no"]
+    finally:
+        ws.close()
+
+    def qms(*args: str) -> None:
+        result = CliRunner().invoke(cli, ["--records", str(records), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+
+    qms("results", scores, "--xlsx", str(out / "results.xlsx"))
+    qms("list", "--xlsx", str(out / "master.xlsx"))
+    qms("export", "-o", str(out / "package.zip"))
+    for kind in ("plan", "minutes", "scores"):
+        qms("sheet", kind, "-o", str(out / f"blank-{kind}.xlsx"))
+    with zipfile.ZipFile(out / "package.zip") as zf:
+        (out / "exported-master.xlsx").write_bytes(zf.read("master-list.xlsx"))
+    workbooks = sorted(out.glob("*.xlsx"))
+    assert len(workbooks) == 6
+    for path in workbooks:
+        assert _formulas(path.read_bytes()) == [], path.name
+    texts = {path.name: {c for row in openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True)
+                         for c in row if isinstance(c, str)} for path in workbooks}
+    typed = {t.strip() for t in titles}  # a title or a name is kept without its outer blanks
+    assert typed <= texts["master.xlsx"]
+    assert titles[0] in texts["exported-master.xlsx"]
+    assert typed <= texts["results.xlsx"]

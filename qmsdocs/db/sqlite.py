@@ -67,9 +67,9 @@ class SQLiteRegister(Register):
         except sqlite3.OperationalError as exc:
             if _busy(exc):
                 raise WorkspaceBusy(BUSY) from None
-            raise RegisterError(f"{self.where}: {exc}") from None
+            raise RegisterError(f"{self.where}: {_cause(exc)}") from None
         except sqlite3.DatabaseError as exc:
-            raise RegisterError(f"{self.where}: {exc}") from None
+            raise RegisterError(f"{self.where}: {_cause(exc)}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -78,7 +78,7 @@ class SQLiteRegister(Register):
         except sqlite3.Error as exc:
             if _busy(exc):
                 raise WorkspaceBusy(BUSY) from None
-            raise RegisterError(f"{self.where}: {exc}") from None
+            raise RegisterError(f"{self.where}: {_cause(exc)}") from None
         try:
             yield
         except BaseException:
@@ -96,7 +96,7 @@ class SQLiteRegister(Register):
                     self.conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass
-            raise RegisterError(f"{self.where}: could not commit ({exc})") from None
+            raise RegisterError(f"{self.where}: could not commit ({_cause(exc)})") from None
 
     @property
     def in_transaction(self) -> bool:
@@ -133,3 +133,10 @@ class SQLiteRegister(Register):
 
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
     return {d[0]: v for d, v in zip(cursor.description, row)}
+
+
+def _cause(exc: sqlite3.Error) -> str:
+    """Return SQLite's message, with a full disk named as the operating system names it."""
+    if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_FULL:
+        return f"{exc}: no space left on the device (ENOSPC)"
+    return str(exc)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,16 +57,19 @@ class GeneratedKind:
         return doctype(self.name).title_of(parsed)
 
     def read(self, path: Path, display: str, **options: Any) -> Input:
-        from qmsdocs.safeio import read_regular
+        from qmsdocs.safeio import bytes_as_file, read_regular
 
         blob = read_regular(path, MAX_WORKBOOK_BYTES, display)
-        parsed, warnings = doctype(self.name).read(path, display)
+        # Parse the bytes read, not the file again: what is stored is exactly what was checked.
+        with bytes_as_file(blob, path.name) as copy:
+            parsed, warnings = doctype(self.name).read(copy, display)
         return Input(parsed, blob, path.name, warnings=warnings)
 
     def parse(self, data: bytes, name: str) -> Any:
-        with tempfile.TemporaryDirectory(prefix="qms-input-") as tmp:
-            path = Path(tmp) / (Path(name).name or "input.xlsx")
-            path.write_bytes(data)
+        from qmsdocs.safeio import bytes_as_file
+
+        # An in-memory file: a command killed while parsing leaves nothing in the temporary folder.
+        with bytes_as_file(data, Path(name).name or "input.xlsx") as path:
             parsed, _ = doctype(self.name).read(path, name)
         return parsed
 
