@@ -20,6 +20,7 @@ test: $(VENV)/.installed
 # Rebuild the shipped templates and sample workbooks from their scripts.
 templates: $(VENV)/.installed
 	$(PY) tools/build_templates.py
+	$(PY) -m qmsdocs.prepared --write
 
 samples: $(VENV)/.installed
 	$(PY) tools/build_samples.py

@@ -86,8 +86,6 @@ class CompiledTemplate:
     fast: frozenset[str] = frozenset()
     #: The Jinja source of each templated part, from which a worker process compiles its own copy.
     sources: dict[str, str] = field(default_factory=dict)
-    #: Jinja's code of each part compiled by this process (kept in the template cache).
-    codes: dict[str, Any] = field(default_factory=dict)
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
                custom: dict[str, str] | None = None) -> bytes:
@@ -203,14 +201,10 @@ def _entries(path: Path, data: bytes | None = None) -> list[tuple[str, bytes]]:
     return entries
 
 
-def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
-    """Return a template's zip entries and the Jinja source of its templated parts.
-
-    ``data``, when given, is the template's bytes (a frozen copy); ``path`` then only names it.
-    """
+def prepare(entries: list[tuple[str, bytes]]) -> dict[str, str]:
+    """Return the Jinja source of each templated part: docxtpl's merge of tags Word split across runs."""
     from docxtpl import DocxTemplate
 
-    entries = _entries(path, data)
     sources = {}
     for name, data in entries:
         if _TEMPLATED.match(name):
@@ -218,7 +212,30 @@ def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str
             source = DocxTemplate.patch_xml(None, data.decode("utf-8"))  # type: ignore[arg-type]
             # A picture's slot name ({{ chart_totals }} in its alternative text) is kept as written.
             sources[name] = _SLOT_DESCR.sub(r'\1{% raw %}\2{% endraw %}"', source)
-    return entries, sources
+    return sources
+
+
+def patched_parts(path: Path, data: bytes | None = None) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """Return a template's zip entries and the Jinja source of its templated parts.
+
+    ``data``, when given, is the template's bytes (a frozen copy); ``path`` then only names it.
+    A shipped template's sources come prepared with the package (:mod:`qmsdocs.prepared`).
+    """
+    import hashlib
+
+    from qmsdocs import prepared
+    from qmsdocs.errors import DataError
+    from qmsdocs.safeio import MAX_DOCUMENT_BYTES, read_regular
+
+    if data is None:
+        try:
+            data = read_regular(path, MAX_DOCUMENT_BYTES, str(path))
+        except DataError as exc:
+            detail = str(exc).removeprefix(f"{path}: ")
+            raise TemplateError(f"{path}: not a readable .docx template ({detail})") from None
+    entries = _entries(path, data)
+    sources = prepared.shipped(hashlib.sha256(data).hexdigest())
+    return entries, sources if sources is not None else prepare(entries)
 
 
 @functools.lru_cache(maxsize=16)
@@ -228,46 +245,28 @@ def _load(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
 
 
 def _compile(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, str],
-             unchanged: dict[str, ooxml.Deflated] | None = None,
-             codes: dict[str, Any] | None = None) -> CompiledTemplate:
-    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled.
-
-    ``codes``, when given, is Jinja's compiled code of each source (from the cache); otherwise each
-    source is compiled and its code left in :attr:`CompiledTemplate.codes` for the cache.
-    """
+             unchanged: dict[str, ooxml.Deflated] | None = None) -> CompiledTemplate:
+    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled."""
     from jinja2 import TemplateSyntaxError
 
     env = environment()
     compiled = {}
-    fresh = {}
     for name, source in sources.items():
-        code = codes.get(name) if codes is not None else None
-        if code is None:
-            try:
-                code = fresh[name] = env.compile(source)
-            except TemplateSyntaxError as exc:
-                raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
-        compiled[name] = env.template_class.from_code(env, code, env.make_globals(None), None)
+        try:
+            compiled[name] = env.from_string(source)
+        except TemplateSyntaxError as exc:
+            raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
     if unchanged is None:
         unchanged = {name: ooxml.Deflated(name, data) for name, data in entries
                      if name not in compiled and name != ooxml.CORE_PART}
     fast = frozenset(name for name, source in sources.items() if ooxml.plain_prefix(source))
-    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources, fresh)
+    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources)
 
 
 @functools.lru_cache(maxsize=16)
 def _load_frozen(sha: str, name: str, data: bytes) -> CompiledTemplate:
-    from qmsdocs import template_cache
-
-    entry = template_cache.key(sha)
-    cached = template_cache.load(entry)
-    if cached is not None:  # the same bytes, patched and compiled by an earlier run
-        sources, codes = cached
-        return _compile(Path(name), _entries(Path(name), data), sources, codes=codes)
     entries, sources = patched_parts(Path(name), data)
-    template = _compile(Path(name), entries, sources)
-    template_cache.save(entry, sources, template.codes)
-    return template
+    return _compile(Path(name), entries, sources)
 
 
 def load_frozen_template(data: bytes, name: str) -> CompiledTemplate:

@@ -67,6 +67,11 @@ def _stable_path(package: str, name: str) -> Path:
     return Path(_extracted.enter_context(resources.as_file(found)))
 
 
+def template_folder() -> Traversable:
+    """Return the folder of the shipped templates (in a checkout: templates/)."""
+    return _folder(TEMPLATES)
+
+
 def template_bytes(name: str) -> bytes:
     """Return the bytes of the shipped template ``name`` (e.g. ``plan.docx``)."""
     return _resource(TEMPLATES, name).read_bytes()

@@ -61,11 +61,9 @@ def write_plan(path: Path, fields: dict[str, Any] | None = None, indicators: lis
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> str:
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("QMS_TODAY", TODAY)
     monkeypatch.delenv("QMS_RECORDS", raising=False)
-    # Compiled templates are cached for the test run only, never in the user's cache folder.
-    monkeypatch.setenv("QMS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "qms-cache"))
     return TODAY
 
 
