@@ -99,7 +99,7 @@ def render_body(body: bytes, bundle: Bundle, frame: Frame, custom: dict[str, str
     framed = frame_body(body, frame, cover=with_cover, custom=custom, display=frame.doc_no, label=label)
     check_body_readback(framed, body, frame.doc_no)
     ctx = frame.context()
-    expected = [frame.doc_no, frame.title, ctx["mark"], ctx["version_text"]]
+    expected = [frame.doc_no, frame.title, ctx["mark"], ctx["version_text"]] + ([frame.copy_no] if frame.copy_no else [])
     if with_cover:
         expected += [v for v in frame.values() if v != frame.reference]
     check_text(document_text(framed), expected, frame.doc_no)
