@@ -671,6 +671,11 @@ def show(ctx: click.Context, doc_no: str, as_json: bool) -> None:
             note += f"  ({s['recorded']})" if s["recorded"] else ""
             lines.append(f"         {s['role']:<12} {s['name']}  {s['date']}{note}")
         lines.append(f"         {r['path']}\n         sha256 {r['sha256']}")
+        if r["input"]:
+            what = "frozen body" if r["input_is"] == "body" else "input"
+            lines.append(f"         {what} {r['input']}  sha256 {r['input_sha256']}")
+        if r["source"] and r["source_sha256"] != r["input_sha256"]:
+            lines.append(f"         as given {r['source']}  sha256 {r['source_sha256']}  (kept as evidence)")
     _emit(result, as_json, "\n".join(lines))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -374,6 +375,10 @@ def _kinds(raw: dict[str, Any], where: str) -> dict[str, KindSettings]:
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where}: kinds.{name}.{key} must be a non-empty text")
             labels[key] = _text(value, f"kinds.{name}.{key}", where, 40)
+            invisible = next((i for i, c in enumerate(value) if unicodedata.category(c) == "Cf"), None)
+            if invisible is not None:  # a label that looks like another kind's on the cover
+                raise ConfigError(f"{where}: kinds.{name}.{key} holds the invisible character "
+                                  f"U+{ord(value[invisible]):04X} at position {invisible + 1}; it must be plain text")
         if name in DOC_TYPES and labels:
             raise ConfigError(f"{where}: kinds.{name}: the labels of a generated kind come from its template")
         required = _roles(table["required"], f"kinds.{name}.required", where) if "required" in table else None
@@ -418,8 +423,19 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
             codes[name] = code
         elif name not in codes:
             raise ConfigError(f"{where}: kinds.{name} needs a code (1 to 8 letters or digits), e.g. code = \"TZ\"")
-    if len(set(codes.values())) != len(codes):
-        raise ConfigError(f"{where}: numbering.codes must differ from each other")
+    # Document numbers are compared without regard to case, so GL and gl would number alike.
+    # The code given in qms.toml is the one blamed, not the default it collides with.
+    owner: dict[str, str] = {}
+    own = {k for k, t in raw.get("kinds", {}).items() if "code" in t}
+    given = own | set(numbering.get("codes", {}))
+    for kind in [k for k in codes if k not in given] + [k for k in codes if k in given]:
+        code = codes[kind]
+        if code.upper() in owner:
+            key = f"kinds.{kind}.code" if kind in own else f"numbering.codes.{kind}"
+            raise ConfigError(f"{where}: {key} = {code!r} is already the code of {owner[code.upper()]} "
+                              f"({codes[owner[code.upper()]]!r}); each kind needs a code of its own "
+                              "(compared without regard to case)")
+        owner[code.upper()] = kind
     kwargs["codes"] = codes
     kwargs["kinds"] = kinds
 

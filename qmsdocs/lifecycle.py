@@ -326,7 +326,8 @@ def _existing(ws: Workspace, doc_no: str | None, version: str | None, effective:
         raise UsageError(_("registering an existing document needs --doc-no, --version and --effective; "
                            "missing: {missing}").format(missing=", ".join(missing)))
     assert doc_no is not None and version is not None and effective is not None
-    doc_no = required_text("--doc-no", doc_no)
+    # Normalized first: a full-width slash (U+FF0F) becomes the "/" a file name cannot hold.
+    doc_no = _plain_number(required_text("--doc-no", doc_no))
     if len(doc_no) > 64 or any(c in doc_no for c in '\\/:*?"<>|') or any(c.isspace() for c in doc_no):
         raise UsageError(_("option --doc-no: {doc_no!r} must be at most 64 characters, without spaces or "
                            "characters a file name cannot hold").format(doc_no=doc_no))
@@ -339,6 +340,28 @@ def _existing(ws: Workspace, doc_no: str | None, version: str | None, effective:
         rows = read_history(Path(history), str(history), ws.config.scheme, number)
     _check_number_free(ws.register, doc_no)
     return doc_no, number, day, rows
+
+
+#: Dashes that look like the hyphen-minus of a document number (NFKC keeps them apart from it).
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
+
+
+def _plain_number(doc_no: str) -> str:
+    """Return an existing document number as it is registered: full-width forms as ASCII (NFKC).
+
+    Refuse (UsageError) invisible characters and dashes that only look like a hyphen: the same
+    number typed with them would register a second document under a look-alike number.
+    """
+    import unicodedata
+
+    for index, c in enumerate(doc_no):
+        if unicodedata.category(c) in ("Cf", "Cc"):
+            raise UsageError(f"option --doc-no: {doc_no!r} holds the invisible character U+{ord(c):04X} at "
+                             f"position {index + 1}; type the number as printed")
+        if c in _DASHES:
+            raise UsageError(f"option --doc-no: {doc_no!r} holds the dash U+{ord(c):04X} "
+                             f"({unicodedata.name(c).lower()}) at position {index + 1}; type the hyphen-minus (-)")
+    return unicodedata.normalize("NFKC", doc_no)
 
 
 def _check_number_free(register: Register, doc_no: str) -> None:

@@ -5,6 +5,7 @@ import re
 
 from qmsdocs.config import Config
 from qmsdocs.db import Register
+from qmsdocs.names import name_key
 
 _FIELD = re.compile(r"\{(\w+)(?::0?(\d*)d?)?\}")
 
@@ -41,7 +42,9 @@ def next_number(register: Register, config: Config, doc_type: str, year: int) ->
     while True:
         seq = register.next_value(counter_name(pattern, code, year))
         doc_no = format_number(pattern, code, year, seq)
-        if register.one("SELECT 1 AS x FROM documents WHERE doc_no = ?", (doc_no,)) is None:
+        # Compared as numbers are (case, width and spaces aside): a document registered at its
+        # existing number as "ho-jz-gl-2026-001" takes HO-JZ-GL-2026-001 too.
+        if register.one("SELECT 1 AS x FROM documents WHERE doc_key = ?", (name_key(doc_no),)) is None:
             return doc_no, code, seq
 
 

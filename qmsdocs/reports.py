@@ -78,8 +78,14 @@ def show(ws: Workspace, doc_no: str) -> dict[str, Any]:
     statuses = derive(revisions, clock.today())
     from qmsdocs.lifecycle import _view_sha
 
+    from qmsdocs import bundle as bundle_mod
+    from qmsdocs.kinds import of_bundle
+
     out = []
     for rev in revisions:
+        # The file as given (a .doc converted, a body with changes accepted) is kept as evidence
+        # beside the input that was frozen; the bundle names it.
+        frozen = bundle_mod.load(ws.store, rev["bundle_sha256"])
         sigs = []
         for s in ws.register.query("SELECT * FROM signatures WHERE revision_id = ? ORDER BY id", (rev["id"],)):
             valid = s["void_reason"] is None and s["bundle_sha256"] == rev["bundle_sha256"]
@@ -96,6 +102,8 @@ def show(ws: Workspace, doc_no: str) -> dict[str, Any]:
             "pages": rev["pages"], "created_on": rev["created_on"], "approved_on": rev["approved_on"],
             "release_date": rev["release_date"], "effective_date": rev["effective_date"],
             "withdrawn_on": rev["withdrawn_on"], "input": rev["input_name"], "input_sha256": rev["input_sha256"],
+            "source": frozen.source_name or None, "source_sha256": frozen.source_sha256 or None,
+            "input_is": "body" if of_bundle(frozen).input_option == "--body" else "workbook",
             "content_sha256": rev["bundle_sha256"],
             "path": str(ws.path(ws.document_view(doc["doc_no"], rev["version"])).resolve()),
             "sha256": _view_sha(ws, rev, statuses[rev["id"]]), "signatures": sigs,

@@ -26,7 +26,8 @@ def test_init_writes_every_setting_with_its_default(records: Path) -> None:
     ('[numbering]\npattern = "DOC-{year}"', "numbering.pattern = 'DOC-{year}' has no {seq}; every number needs its "
                                             "sequence, as in HO-{code}-{year}-{seq:03d}"),
     ('[numbering.codes]\nplan = "K P"', "numbering.codes.plan = 'K P' must be 1 to 8 letters or digits"),
-    ('[numbering.codes]\nplan = "HY"', "numbering.codes must differ from each other"),
+    ('[numbering.codes]\nplan = "HY"', "numbering.codes.plan = 'HY' is already the code of minutes ('HY'); each kind "
+                                      "needs a code of its own (compared without regard to case)"),
     ('[versions]\nscheme = "roman"', "versions.scheme = 'roman' must be one of: decimal, letter"),
     ('[release]\nrequired = ["compile", "boss"]', "release.required = ['compile', 'boss'] must list roles from "
                                                   "compile, standardize, review, countersign, approve and include approve"),

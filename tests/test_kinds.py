@@ -100,7 +100,27 @@ def test_a_kind_sets_its_own_required_roles_and_pattern(records: Path) -> None:
     ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "DRAWING"',
      'kinds.drawing needs a code (1 to 8 letters or digits), e.g. code = "TZ"'),
     ('[kinds.drawing]\nlabel_en = "DRAWING"\ncode = "TZ"', "kinds.drawing needs label_zh (the name its cover shows)"),
-    ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "DRAWING"\ncode = "GL"', "numbering.codes must differ from each other"),
+    ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "DRAWING"\ncode = "GL"',
+     "kinds.drawing.code = 'GL' is already the code of regulation ('GL'); each kind needs a code of its own "
+     "(compared without regard to case)"),
+    ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "DRAWING"\ncode = "gl"',
+     "kinds.drawing.code = 'gl' is already the code of regulation ('GL'); each kind needs a code of its own "
+     "(compared without regard to case)"),
+    ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "D"\ncode = "TZ"\n[kinds.sketch]\nlabel_zh = "草图"\n'
+     'label_en = "S"\ncode = "tz"',
+     "kinds.sketch.code = 'tz' is already the code of drawing ('TZ'); each kind needs a code of its own "
+     "(compared without regard to case)"),
+    ('[numbering.codes]\nform = "CX"',
+     "numbering.codes.form = 'CX' is already the code of procedure ('CX'); each kind needs a code of its own "
+     "(compared without regard to case)"),
+    ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "T-Z"\ncode = "T-Z"',
+     "kinds.drawing.code = 'T-Z' must be 1 to 8 letters or digits"),
+    ('[kinds.drawing]\nlabel_zh = "图\\u0007纸"\nlabel_en = "D"\ncode = "TZ"',
+     "kinds.drawing.label_zh holds the control character U+0007 at position 2; it must be one line of plain text"),
+    ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "DRA\\nWING"\ncode = "TZ"',
+     "kinds.drawing.label_en holds the control character U+000A at position 4; it must be one line of plain text"),
+    ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "DRA\\u200bWING"\ncode = "TZ"',
+     "kinds.drawing.label_en holds the invisible character U+200B at position 4; it must be plain text"),
     ('[kinds.Drawing]\nlabel_zh = "图纸"\nlabel_en = "D"\ncode = "TZ"',
      "kinds.Drawing: a kind's name is 1 to 32 lowercase letters, digits or _, starting with a letter (and not revlog)"),
     ('[kinds.drawing]\nlabel_zh = "图纸"\nlabel_en = "D"\ncode = "TZ"\ncolour = "red"',

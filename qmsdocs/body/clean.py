@@ -17,14 +17,19 @@ _MARKS = ("moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToR
 _COMMENT_PART_TYPES = ("comments", "commentsExtended", "commentsIds", "commentsExtensible")
 
 
-def clean_body(data: bytes, accept_changes: bool, drop_comments: bool, display: str = "body") -> bytes:
+def clean_body(data: bytes, accept_changes: bool, drop_comments: bool, display: str = "body",
+               drop_template: bool = False) -> bytes:
     """Return the .docx ``data`` with its tracked changes accepted and/or its comments removed.
 
     Accepting keeps inserted and moved-to content, removes deleted and moved-from content, joins
     a paragraph whose mark was deleted to the next one, removes deleted table rows and cells and
-    drops the records of property changes. Everything else is kept, embedded objects included.
+    drops the records of property changes. With ``drop_template`` the link to the Word template
+    the document was made from goes (Word would look it up, on a file share or the web, when it
+    opens the file). Everything else is kept, embedded objects included.
     """
     package = Package.read(data, display)
+    if drop_template:
+        remove_template_link(package)
     if accept_changes:
         parts = package.story_parts() + package.related(package.main, STYLES) + \
             package.related(package.main, NUMBERING)
@@ -118,6 +123,20 @@ def _join_next(para: Any) -> None:
     for child in reversed(content):
         following.insert(anchor, child)
     _drop(para)
+
+
+def remove_template_link(package: Package) -> None:
+    """Remove the attached-template relationships and the settings elements naming them."""
+    from qmsdocs.body.inspect import ATTACHED_TEMPLATE, _rels_sources
+
+    for part in _rels_sources(package):
+        if not any(rel.type == ATTACHED_TEMPLATE for rel in package.rels(part)):
+            continue
+        package.drop_rels(part, lambda rel: rel.type != ATTACHED_TEMPLATE)
+        if part in package.parts:
+            root = package.xml(part)
+            for el in list(root.iter(w("attachedTemplate"))):
+                _drop(el)
 
 
 def remove_comments(package: Package) -> None:

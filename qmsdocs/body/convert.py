@@ -19,14 +19,16 @@ TIMEOUT = 300
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
-def convert_to_docx(path: Path, timeout: float = TIMEOUT) -> bytes:
+def convert_to_docx(path: Path, timeout: float | None = None) -> bytes:
     """Return the .docx bytes LibreOffice makes of the .doc, .odt or .rtf file ``path``.
 
     LibreOffice runs headless with a profile of its own in a private temporary folder, which is
-    removed however the conversion ends; on a timeout or an interrupt the process is killed.
-    Raise UsageError if LibreOffice is not installed, DataError if the file cannot be converted.
+    removed however the conversion ends; on a timeout (default :data:`TIMEOUT`, read when called)
+    or an interrupt its whole process group is killed. Raise UsageError if LibreOffice is not
+    installed, DataError if the file cannot be converted.
     """
     path = Path(path)
+    timeout = TIMEOUT if timeout is None else timeout
     if path.suffix.lower() not in CONVERTIBLE:
         raise UsageError(f"{path.name}: only {', '.join(CONVERTIBLE)} files are converted to .docx")
     data = read_regular(path)

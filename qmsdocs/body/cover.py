@@ -7,9 +7,13 @@ from qmsdocs.body.wml import cell, field, para, row, runs, table
 
 #: Column widths of the shipped plan template (twips of its 9,410-twip text width), scaled to the body's.
 _APPROVAL_COLUMNS = (1701, 2041, 1474, 1701, 2494)
-_HISTORY_COLUMNS = (680, 907, 1814, 1247, 1360, 3061)
-#: The header's four columns, in fiftieths of a percent of the text width (5000 = all of it).
-_HEADER_COLUMNS = (1625, 845, 1685, 845)
+#: The effective-date column holds a whole date (2026-12-01) even on A4 with 3.17 cm margins.
+_HISTORY_COLUMNS = (680, 907, 1814, 1247, 1531, 2890)
+#: The header's four columns (company, kind, number, page), in fiftieths of a percent of the text
+#: width (5000 = all of it). The number's column holds "Document No.: HO-JZ-GL-2026-001" on one
+#: line down to A4 with 3.17 cm margins; in English the kind's label (MANAGEMENT DOCUMENT) breaks
+#: between its words, so its column is as wide as its longer word and the company's narrower.
+_HEADER_COLUMNS = {"zh": (1350, 700, 2100, 850), "en": (1050, 1050, 2100, 800)}
 
 
 def kind_label(doc_type: str, language: str, L: dict[str, str]) -> str:
@@ -74,19 +78,23 @@ def _history(ctx: dict[str, Any], L: dict[str, str], widths: list[int]) -> Any:
     return table(widths, rows, center=True)
 
 
-def control_table(ctx: dict[str, Any], L: dict[str, str]) -> Any:
+def control_table(ctx: dict[str, Any], L: dict[str, str], language: str = "zh") -> Any:
     """Return the header's control table: company, document number, 页次 PAGE/NUMPAGES, title, status, version.
 
-    The table spans the text width of whichever section shows it (a percentage width), so one
-    header serves portrait and landscape sections alike.
+    A numbered copy's copy number is printed under the title, so every page of a copy shows it
+    (with or without a cover). The table spans the text width of whichever section shows it (a
+    percentage width), so one header serves portrait and landscape sections alike.
     """
-    c = _HEADER_COLUMNS
+    c = _HEADER_COLUMNS["zh" if language == "zh" else "en"]
     page = para(f"{L['page']} ", extra=field("PAGE", "1") + runs("/") + field("NUMPAGES", "1"))
     first = row(cell(c[0], para(f"{ctx['company']} {ctx['department']}".strip()), pct=True),
                 cell(c[1], para(L["management_document"], bold=True, center=True), pct=True),
                 cell(c[2], para(f"{L['doc_no']}: {ctx['doc_no']}"), pct=True),
                 cell(c[3], page, pct=True))
-    second = row(cell(c[0] + c[1], para(f"{L['title']}: {ctx['title']}"), span=2, pct=True),
+    title = [para(f"{L['title']}: {ctx['title']}")]
+    if ctx["copy_no"]:
+        title.append(para(f"{L['copy_no']}: {ctx['copy_no']}"))
+    second = row(cell(c[0] + c[1], *title, span=2, pct=True),
                  cell(c[2], para(f"{L['status']}: {ctx['mark']}"), pct=True),
                  cell(c[3], para(f"{L['version_short']}: {ctx['version_text']}"), pct=True))
     # Grid columns in twips for a 9,360-twip text width; the percentage widths rule.

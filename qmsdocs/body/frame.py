@@ -51,7 +51,7 @@ def frame_body(body: bytes, frame: Frame, *, cover: bool = True, custom: dict[st
     body_el = document.find(w("body"))
     sections = _sections(body_el)
     _add_styles(package)
-    blank_header = _frame_headers(package, sections, control_table(ctx, L))
+    blank_header = _frame_headers(package, sections, control_table(ctx, L, frame.language))
     for sect in sections:
         _whole_document_numbering(sect)
     if cover:

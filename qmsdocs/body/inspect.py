@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qmsdocs.body.package import COMMENTS, CUSTOM_PROPERTIES, Package, w
+from qmsdocs.body.package import COMMENTS, CUSTOM_PROPERTIES, PKG_RELS, REL, Package, w
 from qmsdocs.errors import DataError
+from qmsdocs.text import one_line
 
 #: The custom property every framed file carries (its document number): a body holding it was
 #: already framed by qmsdocs, and framing it again would nest one frame in another.
@@ -16,7 +17,20 @@ REVISION_TAGS = ("ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange", "
                  "numberingChange", "cellIns", "cellDel", "cellMerge")
 MACRO_TYPES = ("application/vnd.ms-word.document.macroEnabled.main+xml",
                "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+#: The parts of a VBA project, whatever they are named: Word loads them by content type and relationship.
+#: (Key map customizations name macros but hold none; Word keeps them in plain .docx files.)
+VBA_TYPES = ("application/vnd.ms-office.vbaProject", "application/vnd.ms-word.vbaData+xml")
 ACTIVEX_TYPE = "application/vnd.ms-office.activeX+xml"
+#: The one kind of link to outside a controlled file may keep: a hyperlink is followed only when clicked.
+HYPERLINK = REL + "hyperlink"
+#: The link to the Word template a document was made from, which Word looks up when it opens it.
+ATTACHED_TEMPLATE = REL + "attachedTemplate"
+#: Fields that fetch content from outside the document when they are updated (Word updates linked
+#: fields before printing by default) or, for DDEAUTO, run a program when the file is opened.
+LINK_FIELDS = ("INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "LINK", "DDE", "DDEAUTO", "IMPORT", "RD")
+#: Pictures above this many pixels are refused: a small file can hold one that takes gigabytes to
+#: draw. A 48-megapixel camera photograph stays below it.
+MAX_PICTURE_PIXELS = 100_000_000
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
@@ -33,6 +47,16 @@ class BodyReport:
     #: The document number of the frame the body already carries ('' if none).
     framed_as: str
     paragraphs: list[str] = field(default_factory=list)
+    #: Embedded documents of another format (w:altChunk) that Word merges when it opens the file.
+    alt_chunks: int = 0
+    #: The links to files outside the document, as "type target (part)", hyperlinks left out.
+    external: list[str] = field(default_factory=list)
+    #: The fields that fetch content from outside, as their instruction.
+    link_fields: list[str] = field(default_factory=list)
+    #: The pictures over MAX_PICTURE_PIXELS, as "part (width × height pixels)".
+    huge_pictures: list[str] = field(default_factory=list)
+    #: The target of the link to the Word template the body names ('' if none); it is dropped.
+    attached_template: str = ""
 
     @property
     def framed(self) -> bool:
@@ -47,6 +71,25 @@ class BodyReport:
         if self.activex:
             out.append(f"{self.display} holds {_count(self.activex, 'ActiveX control')}: remove them in Word "
                        "(Developer > Design Mode, select and delete) and save it again")
+        if self.alt_chunks:
+            out.append(f"{self.display} holds {_count(self.alt_chunks, 'embedded document')} of another format "
+                       "(altChunk) that Word merges only when it opens the file: open it in Word and save it "
+                       "again as Word Document (.docx), which merges them into the text")
+        if self.external:
+            out.append(f"{self.display} links to {_count(len(self.external), 'file')} outside it, which Word "
+                       f"fetches when it opens the file ({'; '.join(self.external[:3])}"
+                       f"{'; …' if len(self.external) > 3 else ''}): embed them in Word (File > Info > Edit Links "
+                       "to Files > Break Link, or insert the picture again) and save it again")
+        if self.link_fields:
+            n = len(self.link_fields)
+            out.append(f"{self.display} has {_count(n, 'field')} that {'fetches' if n == 1 else 'fetch'} content "
+                       f"from outside it when updated or printed ({'; '.join(self.link_fields[:3])}"
+                       f"{'; …' if len(self.link_fields) > 3 else ''}): select the field in Word and press "
+                       "Ctrl+Shift+F9 to make it plain text, and save it again")
+        if self.huge_pictures:
+            out.append(f"{self.display} has {_count(len(self.huge_pictures), 'picture')} over "
+                       f"{MAX_PICTURE_PIXELS // 1_000_000} megapixels ({'; '.join(self.huge_pictures[:3])}): "
+                       "compress them in Word (Picture Format > Compress Pictures) and save it again")
         if self.framed_as:
             out.append(f"{self.display} already carries the qmsdocs frame of {self.framed_as}: give the original "
                        "Word document without its cover and control header (qms get "
@@ -85,14 +128,21 @@ def inspect_body(data: bytes, display: str) -> BodyReport:
     from qmsdocs.body.readback import paragraph_texts
 
     package = Package.read(data, display)
+    stories = package.story_parts()
     return BodyReport(
         display=display,
         tracked_changes=count_revisions(package),
         comments=count_comments(package),
         macros=has_macros(package),
-        activex=sum(1 for name in package.parts if package.content_type(name) == ACTIVEX_TYPE),
+        activex=max(sum(1 for name in package.parts if package.content_type(name) == ACTIVEX_TYPE),
+                    sum(1 for part in stories for _ in package.xml(part).iter(w("control")))),
         framed_as=frame_marker(package),
         paragraphs=paragraph_texts(package.xml(package.main)),
+        alt_chunks=sum(1 for part in stories for _ in package.xml(part).iter(w("altChunk"))),
+        external=external_links(package),
+        link_fields=link_fields(package, stories),
+        huge_pictures=huge_pictures(package),
+        attached_template=attached_template(package),
     )
 
 
@@ -115,10 +165,89 @@ def count_comments(package: Package) -> int:
 
 
 def has_macros(package: Package) -> bool:
-    """Return whether the package holds a VBA project or declares a macro-enabled main part."""
+    """Return whether the package holds a VBA project (by name, content type or relationship) or
+    declares a macro-enabled main part."""
     if package.content_type(package.main) in MACRO_TYPES:
         return True
-    return any(name.lower().endswith("vbaproject.bin") for name in package.parts)
+    if any(name.lower().endswith("vbaproject.bin") or package.content_type(name) in VBA_TYPES
+           for name in package.parts):
+        return True
+    return any(rel.type.rsplit("/", 1)[-1] in ("vbaProject", "wordVbaData")
+               for part in _rels_sources(package) for rel in package.rels(part))
+
+
+def _rels_sources(package: Package) -> list[str]:
+    """Return the parts ('' = the package) that have a relationships part."""
+    out = []
+    for name in package.parts:
+        folder, _, base = name.rpartition("_rels/")
+        if base.endswith(".rels") and (not folder or folder.endswith("/")):
+            out.append(folder + base[: -len(".rels")])
+    return out
+
+
+def external_links(package: Package) -> list[str]:
+    """Return the links to outside the document other than hyperlinks and the template link,
+    as "type target (part)"."""
+    out = []
+    for part in _rels_sources(package):
+        for rel in package.rels(part):
+            if rel.external and rel.type not in (HYPERLINK, ATTACHED_TEMPLATE):
+                out.append(f"{rel.type.rsplit('/', 1)[-1]} {one_line(rel.target, 80)} ({part or 'package'})")
+    return out
+
+
+def attached_template(package: Package) -> str:
+    """Return the target of the link to the document's Word template ('' if it names none)."""
+    for part in _rels_sources(package):
+        for rel in package.rels(part):
+            if rel.type == ATTACHED_TEMPLATE:
+                return one_line(rel.target, 80)
+    return ""
+
+
+def link_fields(package: Package, parts: list[str]) -> list[str]:
+    """Return the instructions of the fields in ``parts`` that fetch content from outside."""
+    out = []
+    for part in parts:
+        root = package.xml(part)
+        instructions = [el.get(w("instr"), "") for el in root.iter(w("fldSimple"))]
+        # A complex field's instruction is the text of its w:instrText runs between its begin and
+        # separate (or end) marks, split over runs as Word pleases; nested fields keep a stack.
+        stack: list[list[str]] = []
+        for el in root.iter(w("fldChar"), w("instrText")):
+            if el.tag == w("instrText"):
+                if stack:
+                    stack[-1].append(el.text or "")
+                continue
+            kind = el.get(w("fldCharType"))
+            if kind == "begin":
+                stack.append([])
+            elif kind == "end" and stack:
+                instructions.append("".join(stack.pop()))
+        instructions += ["".join(pieces) for pieces in stack]
+        for text in instructions:
+            words = text.split()
+            if words and words[0].upper() in LINK_FIELDS:
+                out.append(one_line(" ".join(words), 80))
+    return out
+
+
+def huge_pictures(package: Package) -> list[str]:
+    """Return the pictures over MAX_PICTURE_PIXELS, as "part (width × height pixels)"."""
+    from docx.image.image import Image
+
+    out = []
+    for name, data in package.parts.items():
+        if not package.content_type(name).startswith("image/"):
+            continue
+        try:
+            picture = Image.from_blob(data)
+        except Exception:  # noqa: BLE001 - a format python-docx cannot size (EMF, SVG) or a damaged header
+            continue
+        if picture.px_width * picture.px_height > MAX_PICTURE_PIXELS:
+            out.append(f"{name} ({picture.px_width} × {picture.px_height} pixels)")
+    return out
 
 
 def frame_marker(package: Package) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from qmsdocs import ooxml
 from qmsdocs.errors import DataError
+from qmsdocs.text import one_line
 
 #: A 300-page procedure with photographs has parts of a few megabytes; these leave headroom.
 MAX_PART_BYTES = 64 * 1024 * 1024
@@ -53,16 +54,31 @@ def parse_xml(data: bytes, part: str, display: str) -> Any:
     """Return the root element of an XML part; raise DataError if it is broken or declares a DOCTYPE."""
     from lxml import etree
 
+    # Refused before parsing: libxml2 reports an entity bomb as an amplification error, not as the
+    # DOCTYPE it is, and the user is told what the part declares rather than how the parser failed.
+    if any(marker in data for marker in _DOCTYPE_MARKERS):
+        raise _doctype(display, part)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise DataError(f"{display}: part {part} holds damaged XML ({str(exc)[:100]}); "
+        if "depth" in str(exc).lower():
+            raise DataError(f"{display}: part {part} nests its elements deeper than Word does; refused as a "
+                            "possible XML bomb") from None
+        raise DataError(f"{display}: part {part} holds damaged XML ({one_line(str(exc), 100)}); "
                         "open and save it again in Word") from None
     if root.getroottree().docinfo.doctype:
-        raise DataError(f"{display}: part {part} declares a DOCTYPE (XML entities), which no Word document "
-                        "needs; refused as a possible XML bomb")
+        raise _doctype(display, part)
     return root
+
+
+#: "<!DOCTYPE" as it appears in a part encoded in UTF-8 (or any ASCII superset) or UTF-16.
+_DOCTYPE_MARKERS = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+def _doctype(display: str, part: str) -> DataError:
+    return DataError(f"{display}: part {part} declares a DOCTYPE (XML entities), which no Word document "
+                     "needs; refused as a possible XML bomb")
 
 
 def serialize(root: Any) -> bytes:

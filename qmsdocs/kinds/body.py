@@ -75,11 +75,15 @@ def read_body(path: Path, display: str, accept_changes: bool = False, drop_comme
     report = inspect_body(data, display)
     report.require_frameable(accept_changes, drop_comments)
     warnings = []
-    if (accept_changes and report.tracked_changes) or (drop_comments and report.comments):
+    if (accept_changes and report.tracked_changes) or (drop_comments and report.comments) or \
+            report.attached_template:
         data = clean_body(data, accept_changes and report.tracked_changes > 0,
-                          drop_comments and report.comments > 0, display)
+                          drop_comments and report.comments > 0, display,
+                          drop_template=bool(report.attached_template))
         done = [f"{report.tracked_changes} tracked change(s) accepted" if accept_changes and report.tracked_changes
-                else "", f"{report.comments} comment(s) dropped" if drop_comments and report.comments else ""]
+                else "", f"{report.comments} comment(s) dropped" if drop_comments and report.comments else "",
+                f"the link to its Word template ({report.attached_template}) dropped"
+                if report.attached_template else ""]
         warnings.append(f"{display}: {', '.join(d for d in done if d)}; the file as given is kept as evidence")
     name = Path(display).stem + ".docx" if suffix != ".docx" else Path(display).name
     return Input(data, data, name, source=source, source_name=Path(display).name, warnings=warnings)
@@ -99,7 +103,7 @@ def render_body(body: bytes, bundle: Bundle, frame: Frame, custom: dict[str, str
     framed = frame_body(body, frame, cover=with_cover, custom=custom, display=frame.doc_no, label=label)
     check_body_readback(framed, body, frame.doc_no)
     ctx = frame.context()
-    expected = [frame.doc_no, frame.title, ctx["mark"], ctx["version_text"]]
+    expected = [frame.doc_no, frame.title, ctx["mark"], ctx["version_text"]] + ([frame.copy_no] if frame.copy_no else [])
     if with_cover:
         expected += [v for v in frame.values() if v != frame.reference]
     check_text(document_text(framed), expected, frame.doc_no)

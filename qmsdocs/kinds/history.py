@@ -36,6 +36,21 @@ def read_history(path: Path, display: str, scheme: str, current: tuple[int, int]
     Each row's version must be a label of ``scheme`` and the rows must ascend to before ``current``
     (the version being registered); DataError lists every problem.
     """
+    import tempfile
+
+    from qmsdocs.kinds.generated import MAX_WORKBOOK_BYTES
+    from qmsdocs.safeio import read_regular
+
+    # Read once, within bounds and without blocking (a FIFO or a device given as --history is
+    # refused, not waited on); the workbook reader then opens a private copy.
+    data = read_regular(path, MAX_WORKBOOK_BYTES, display)
+    with tempfile.TemporaryDirectory(prefix="qms-history-") as tmp:
+        copy = Path(tmp) / "history.xlsx"
+        copy.write_bytes(data)
+        return _read(copy, display, scheme, current)
+
+
+def _read(path: Path, display: str, scheme: str, current: tuple[int, int]) -> tuple[tuple[str, ...], ...]:
     from qmsdocs.numbering import parse_version
     from qmsdocs.errors import UsageError
     from qmsdocs.workbook import WorkbookReader
