@@ -140,7 +140,7 @@ REFUSED = {
     "pending-files": set(),
     "lock-link": {"new", "release", "repair"},
     "lock-folder": {"new", "release", "repair"},
-    "object-links": {"new", "release", "results", "export", "log", "repair"},
+    "object-links": {"new", "release", "results", "export", "log", "repair", "show"},  # show reads the bundles
     # Only the commands that read or write objects behind the link notice it (which those are
     # depends on the hashes of the files, see MAY).
     "object-folder-link": {"export", "log"},

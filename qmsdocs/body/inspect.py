@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qmsdocs.body.package import COMMENTS, CUSTOM_PROPERTIES, PKG_RELS, REL, Package, w
+from qmsdocs.body.package import COMMENTS, CUSTOM_PROPERTIES, REL, Package, w
 from qmsdocs.errors import DataError
 from qmsdocs.text import one_line
 
