@@ -78,7 +78,7 @@ def build_blank(kind: str, language: str) -> Any:
     if kind not in WORKBOOKS:
         raise UsageError(_("unknown workbook {kind!r}; known: {known}").format(kind=kind, known=", ".join(WORKBOOKS)))
     wb = Workbook()
-    info = wb.active
+    info: Any = wb.active  # a new workbook always has its one sheet
     info.title = "说明" if language == "zh" else "Instructions"
     for line in _INSTRUCTIONS[language]:
         append_values(info, [line])

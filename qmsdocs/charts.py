@@ -133,7 +133,7 @@ class _Chart:
     def x(self, index: float) -> float:
         return self.left + (index + 0.5) * self.slot
 
-    def _text_size(self, text: str, font: Any) -> tuple[int, int]:
+    def _text_size(self, text: str, font: Any) -> tuple[float, float]:
         box = self.draw.textbbox((0, 0), text, font=font, anchor="la")
         return box[2] - box[0], box[3] - box[1]
 
@@ -166,7 +166,7 @@ class _Chart:
         from PIL import Image, ImageDraw
 
         w, h = self._text_size(text, font)
-        stamp = Image.new("L", (w + 4, h + 6), 0)
+        stamp = Image.new("L", (int(w) + 4, int(h) + 6), 0)
         ImageDraw.Draw(stamp).text((2, 2), text, font=font, fill=255, anchor="la")
         stamp = stamp.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
         x, y = at
@@ -282,7 +282,8 @@ def first_pass_figure(labels: Sequence[str], rates: Sequence[float], targets: Se
     """
     low = min([*rates, *(v for _, v in targets)], default=0.0)
     y_range = (max(0.0, (low // 10) * 10 - 10), 102)
-    legend = [(f"{name} {value:g}%", _RED, 2, dashes) for (name, value), dashes in zip(targets, _DASHES)]
+    legend: list[tuple[str, str, int, tuple[int, ...] | None]] = [
+        (f"{name} {value:g}%", _RED, 2, dashes) for (name, value), dashes in zip(targets, _DASHES)]
     if len(rates) > LABELLED_BARS:
         chart = _Chart(len(rates) - 1, y_range, axis, _counts(len(rates) - 1), legend=True)
         chart.profile(sorted(rates[1:], reverse=True), _GREY)

@@ -808,7 +808,7 @@ def log(ctx: click.Context, doc_no: str | None, check: bool, witnesses: tuple[st
 
         raise UsageError(_("--witness goes with --verify"))
     ws = _workspace(ctx, write=False)
-    result: dict[str, Any] = {"entries": reports.log_entries(ws, doc_no)}
+    result = {"entries": reports.log_entries(ws, doc_no)}
     problems: list[str] = []
     if check:
         from qmsdocs import audit

@@ -6,6 +6,7 @@ branches to exit codes in one place: :class:`RuleError` (a rule refused the acti
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qmsdocs.i18n import _
@@ -87,10 +88,10 @@ class DataError(QmsError):
     #: How many problems are printed; the rest are counted in one closing line.
     CAP = 50
 
-    def __init__(self, problems: list[Problem] | Problem | str):
+    def __init__(self, problems: Sequence[Problem | str] | Problem | str):
         if isinstance(problems, (Problem, str)):
             problems = [problems]
-        self.problems = [p if isinstance(p, Problem) else Problem("", p) for p in problems]
+        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem("", p) for p in problems]
         super().__init__(self.lines()[0])
 
     def lines(self) -> list[str]:

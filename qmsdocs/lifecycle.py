@@ -65,7 +65,7 @@ def check_control(ws: Workspace) -> dict[str, Any]:
     return recorded
 
 
-def _actor(ws: Workspace, by: str | None, password: str | None, purpose: str) -> Row | None:
+def _actor(ws: Workspace, by: str | None, password: people.Password, purpose: str) -> Row | None:
     """Return the rostered person ``by`` (authenticated in electronic mode), or None when not given."""
     if by is None:
         return None
@@ -134,7 +134,7 @@ def revision_dict(ws: Workspace, doc: Row, rev: Row) -> dict[str, Any]:
     }
 
 
-def _view_sha(ws: Workspace, rev: Row, state: str) -> str | None:
+def _view_sha(ws: Workspace, rev: Row, state: str | None) -> str | None:
     rows = ws.register.query("SELECT sha256, state FROM renders WHERE revision_id = ? AND what = 'revision' "
                              "ORDER BY id", (rev["id"],))
     match = [r for r in rows if r["state"] == state] or rows
@@ -224,7 +224,7 @@ def new(ws: Workspace, doc_type: str, data: str | Path | None = None, title: str
         body: str | Path | None = None, cover: str | None = None, accept_changes: bool = False,
         drop_comments: bool = False, doc_no: str | None = None, version: str | None = None,
         effective: str | None = None, history: str | Path | None = None, by: str | None = None,
-        password: str | None = None) -> dict[str, Any]:
+        password: people.Password = None) -> dict[str, Any]:
     """Create a document of ``doc_type``: next number, revision 1.0 (A/0) as draft.
 
     A workbook kind reads ``data``; a Word-body kind frames ``body``. With ``doc_no``, ``version``
@@ -271,7 +271,8 @@ def new(ws: Workspace, doc_type: str, data: str | Path | None = None, title: str
     with run(ws) as cmd:
         if existing is None:
             doc_no, code, seq = numbering.next_number(ws.register, ws.config, doc_type, today.year)
-            year, (major, minor), rows = today.year, (1, 0), ()
+            year, (major, minor) = today.year, (1, 0)
+            rows: tuple[tuple[str, ...], ...] = ()
         else:
             doc_no, (major, minor), effective_day, rows = existing
             _check_number_free(ws.register, doc_no)
@@ -374,7 +375,7 @@ def _check_number_free(register: Register, doc_no: str) -> None:
 
 
 def revise(ws: Workspace, doc_no: str, change_no: str, by: str, summary: str, data: str | Path | None = None,
-           pages: str | None = None, major: bool = False, password: str | None = None, *,
+           pages: str | None = None, major: bool = False, password: people.Password = None, *,
            body: str | Path | None = None, accept_changes: bool = False,
            drop_comments: bool = False) -> dict[str, Any]:
     """Open a new draft revision of an effective document under a change-order number.
@@ -462,7 +463,7 @@ def _new_input(ws: Workspace, doc: Row, data: str | Path | None, body: str | Pat
     return given, given.warnings
 
 
-def _rostered_or_named(ws: Workspace, by: str, password: str | None, purpose: str) -> Row | None:
+def _rostered_or_named(ws: Workspace, by: str, password: people.Password, purpose: str) -> Row | None:
     """Return the rostered person ``by`` (authenticated in electronic mode) once a roster exists, else None."""
     if not people.roster(ws):
         return None
@@ -500,16 +501,16 @@ def _void_all(cmd: Command, draft: Row, reason: str) -> list[str]:
 
 def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: str | None = None,
            summary: str | None = None, pages: str | None = None, *, by: str | None = None,
-           password: str | None = None, body: str | Path | None = None, accept_changes: bool = False,
+           password: people.Password = None, body: str | Path | None = None, accept_changes: bool = False,
            drop_comments: bool = False) -> dict[str, Any]:
     """Correct the open draft: re-freeze it with today's settings and templates (and new input or texts).
 
     Every earlier signature on the draft is voided.
     """
-    for name, value in (("--title", title), ("--summary", summary), ("--pages", pages)):
-        check_option(name, value)
+    for option, value in (("--title", title), ("--summary", summary), ("--pages", pages)):
+        check_option(option, value)
         if value is not None and not value.strip():
-            raise UsageError(_("option {name} must not be empty").format(name=name))
+            raise UsageError(_("option {name} must not be empty").format(name=option))
     check_control(ws)
     doc, draft = _open_draft(ws, doc_no, N_("update"))
     given, warnings = _new_input(ws, doc, data, body, accept_changes, drop_comments)
@@ -548,8 +549,8 @@ def update(ws: Workspace, doc_no: str, data: str | Path | None = None, title: st
     return revision_dict(ws, doc, rev) | {"voided": voided, "warnings": warnings + cmd.warnings}
 
 
-def _signer(ws: Workspace, role: str, name: str, password: str | None, by: str | None,
-            by_password: str | None) -> tuple[Row, Row | None, str]:
+def _signer(ws: Workspace, role: str, name: str, password: people.Password, by: str | None,
+            by_password: people.Password) -> tuple[Row, Row | None, str]:
     """Return (signer, recorder, mode) after authentication by the workspace's signature mode."""
     mode = ws.config.signature_mode
     if not people.roster(ws):
@@ -568,8 +569,8 @@ def _signer(ws: Workspace, role: str, name: str, password: str | None, by: str |
     return signer, recorder, "recorded"
 
 
-def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = None, *, password: str | None = None,
-         by: str | None = None, by_password: str | None = None) -> dict[str, Any]:
+def sign(ws: Workspace, doc_no: str, role: str, name: str, date: str | None = None, *, password: people.Password = None,
+         by: str | None = None, by_password: people.Password = None) -> dict[str, Any]:
     """Sign the open draft revision in ``role`` as the rostered person ``name``."""
     role = _role(role)
     name = required_text("--name", name)
@@ -657,8 +658,8 @@ def _check_date(day: dt.date, draft: Row, signed: list[Row], role: str, label: s
                 role=role, date=day.isoformat(), label=label, other=sig["role"], other_date=sig["date"]))
 
 
-def reject(ws: Workspace, doc_no: str, role: str, name: str, reason: str, *, password: str | None = None,
-           by: str | None = None, by_password: str | None = None) -> dict[str, Any]:
+def reject(ws: Workspace, doc_no: str, role: str, name: str, reason: str, *, password: people.Password = None,
+           by: str | None = None, by_password: people.Password = None) -> dict[str, Any]:
     """Record a signer's refusal: the draft's signatures are voided and it stays open for ``update``."""
     role = _role(role)
     name, reason = required_text("--name", name), required_text("--reason", reason)
@@ -678,7 +679,7 @@ def reject(ws: Workspace, doc_no: str, role: str, name: str, reason: str, *, pas
 
 
 def withdraw(ws: Workspace, doc_no: str, reason: str, by: str | None = None,
-             password: str | None = None) -> dict[str, Any]:
+             password: people.Password = None) -> dict[str, Any]:
     """Discard the open draft (status withdrawn): its view leaves documents/; the revision in force stays."""
     reason = required_text("--reason", reason)
     check_control(ws)
@@ -700,7 +701,7 @@ def withdraw(ws: Workspace, doc_no: str, reason: str, by: str | None = None,
 
 
 def release(ws: Workspace, doc_no: str, effective: str | None = None, *, by: str | None = None,
-            password: str | None = None) -> dict[str, Any]:
+            password: people.Password = None) -> dict[str, Any]:
     """Release the open draft: effective on the date given (today by default), approved until a later one.
 
     Renders every file the change needs: the released file, and for a future date the approved
@@ -757,7 +758,7 @@ def release(ws: Workspace, doc_no: str, effective: str | None = None, *, by: str
     return revision_dict(ws, doc, rev) | {"warnings": cmd.warnings}
 
 
-def obsolete(ws: Workspace, doc_no: str, by: str, reason: str, password: str | None = None) -> dict[str, Any]:
+def obsolete(ws: Workspace, doc_no: str, by: str, reason: str, password: people.Password = None) -> dict[str, Any]:
     """Withdraw a document as a whole (作废): every draft, approved or effective revision becomes obsolete."""
     by, reason = required_text("--by", by), required_text("--reason", reason)
     check_control(ws)
@@ -790,7 +791,7 @@ def obsolete(ws: Workspace, doc_no: str, by: str, reason: str, password: str | N
 
 
 def review(ws: Workspace, doc_no: str, result: str, by: str | None = None,
-           password: str | None = None) -> dict[str, Any]:
+           password: people.Password = None) -> dict[str, Any]:
     """Record a periodic review of the effective revision (no new revision)."""
     result = required_text("--result", result)
     check_control(ws)
@@ -815,7 +816,7 @@ def review(ws: Workspace, doc_no: str, result: str, by: str | None = None,
             "by": name, "warnings": cmd.warnings}
 
 
-def apply_config(ws: Workspace, by: str | None, password: str | None) -> dict[str, Any]:
+def apply_config(ws: Workspace, by: str | None, password: people.Password) -> dict[str, Any]:
     """Record the control settings of qms.toml in the register (an administrator's act)."""
     from qmsdocs.upgrade import record_settings
 

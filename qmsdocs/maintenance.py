@@ -59,7 +59,7 @@ def object_problems(ws: Workspace) -> list[str]:
     return problems
 
 
-def repair(ws: Workspace, by: str, password: str | None) -> dict[str, Any]:
+def repair(ws: Workspace, by: str, password: people.Password) -> dict[str, Any]:
     """Restore every view from the store (altered files moved aside) and collect stray objects."""
     from qmsdocs import views
     from qmsdocs.lifecycle import _actor
@@ -224,14 +224,15 @@ def witness_of(path: Path) -> Head:
 
 def check_witnesses(ws: Workspace, files: list[str]) -> tuple[list[str], list[str]]:
     """Return (problems, notes) of checking each witness file against the trail."""
-    problems, notes = [], []
+    problems: list[str] = []
+    notes: list[str] = []
     for name in files:
         holds, message = audit.check_witness(ws.register, witness_of(Path(name)), name)
         (notes if holds else problems).append(message)
     return problems, notes
 
 
-def acknowledge_restore(ws: Workspace, by: str, password: str | None, reason: str) -> dict[str, Any]:
+def acknowledge_restore(ws: Workspace, by: str, password: people.Password, reason: str) -> dict[str, Any]:
     """Record that an administrator restored the register from an older copy (later witnesses warn)."""
     from qmsdocs.lifecycle import required_text
 

@@ -80,7 +80,7 @@ def master_list_bytes(ws: Any, documents: list[dict[str, Any]]) -> bytes:
 
     L = labels(ws.config.language)
     wb = Workbook()
-    sheet = wb.active
+    sheet: Any = wb.active  # a new workbook always has its one sheet
     sheet.title = L["master_list_sheet"]
     company = getattr(ws.config, "company", "") or ""
     today = clock.today().isoformat()

@@ -14,7 +14,8 @@ def format_number(pattern: str, code: str, year: int, seq: int) -> str:
     """Return the document number the pattern gives for this type code, year and sequence."""
 
     def fill(m: re.Match[str]) -> str:
-        value = {"code": code, "year": year, "seq": seq}[m.group(1)]
+        fields: dict[str, str | int] = {"code": code, "year": year, "seq": seq}
+        value = fields[m.group(1)]
         width = int(m.group(2)) if m.group(2) else 0
         return str(value).zfill(width) if isinstance(value, int) else value
 

@@ -9,7 +9,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CORE_PART = "docProps/core.xml"
@@ -191,7 +191,7 @@ class Deflated:
 _DOS_TIME, _DOS_DATE = 0, (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01 00:00:00
 
 
-def write_package(entries: list[tuple[str, bytes | Deflated]]) -> bytes:
+def write_package(entries: Sequence[tuple[str, bytes | Deflated]]) -> bytes:
     """Return a zip package of the entries in the given order, with fixed timestamps and attributes.
 
     Entries already :class:`Deflated` (a template's unchanged parts) are copied as they are,
@@ -298,8 +298,8 @@ class PartReader:
         from lxml import etree
 
         self.fast = fast
-        self._parser = etree.XMLParser(target=_Discard(), resolve_entities=False, no_network=True,
-                                       huge_tree=True)
+        self._parser = etree.XMLParser(target=_Discard(), resolve_entities=False,  # type: ignore[arg-type]
+                                       no_network=True, huge_tree=True)
         self._pending = ""
         self._texts: list[str] = []
         self._whole: list[bytes] = []

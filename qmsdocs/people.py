@@ -14,6 +14,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from qmsdocs import clock
@@ -143,7 +144,7 @@ def _record_failure(ws: Workspace, person: Row, purpose: str) -> int:
 
 
 #: A password, or a function that asks for it given whose it is (the CLI's prompt or stdin reader).
-Password = Any
+Password = str | Callable[[str], str] | None
 
 
 def authenticate(ws: Workspace, who: str, password: Password, purpose: str) -> Row:
@@ -182,7 +183,7 @@ def clear_failures(cmd: Command, person: Row) -> None:
         cmd.update("people", int(person["id"]), {"failures": 0})
 
 
-def admin(ws: Workspace, by: str | None, password: str | None, purpose: str) -> Row:
+def admin(ws: Workspace, by: str | None, password: Password, purpose: str) -> Row:
     """Return the authenticated administrator ``by``; RuleError if not one."""
     if not by:
         raise RuleError(_("{purpose} needs an administrator: give --by ADMIN (and their password)").format(
@@ -206,7 +207,7 @@ def _public(row: Row) -> dict[str, Any]:
 
 
 def add(ws: Workspace, name: str, roles: str | list[str], account: str | None = None, by: str | None = None,
-        password: str | None = None) -> dict[str, Any]:
+        password: Password = None) -> dict[str, Any]:
     """Add a person to the roster; return them with their one-time enrolment code.
 
     The first person of an empty roster must be an administrator and needs no authorisation;
@@ -249,7 +250,7 @@ def add(ws: Workspace, name: str, roles: str | list[str], account: str | None = 
     return _public(row) | {"code": code, "code_expires": enrol["enrol_expires"]}
 
 
-def change(ws: Workspace, who: str, action: str, by: str | None, password: str | None,
+def change(ws: Workspace, who: str, action: str, by: str | None, password: Password,
            roles: str | None = None) -> dict[str, Any]:
     """Change one person: ``roles``, ``disable``, ``enable``, ``reset`` (new enrolment code) or ``unlock``."""
     actor = admin(ws, by, password, N_("changing the roster"))
@@ -307,6 +308,7 @@ def set_password(ws: Workspace, who: str, new: Password, code: str | None = None
         old = old_value
     if callable(new):
         new = new("new")
+    new = new or ""
     check_new_password(new)
     person = find(ws, who)
     p = Person.of(person)

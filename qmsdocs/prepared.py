@@ -65,7 +65,7 @@ if __name__ == "__main__":  # python -m qmsdocs.prepared [--write]
     from qmsdocs.resources import template_folder
 
     fresh = text(build())
-    target = template_folder() / FILE
+    target = Path(str(template_folder())) / FILE
     if "--write" in sys.argv[1:]:
         target.write_text(fresh, encoding="utf-8")
         print(f"wrote {target}")

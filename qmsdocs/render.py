@@ -203,7 +203,7 @@ def _entries(path: Path, data: bytes | None = None) -> list[tuple[str, bytes]]:
 
 def prepare(entries: list[tuple[str, bytes]]) -> dict[str, str]:
     """Return the Jinja source of each templated part: docxtpl's merge of tags Word split across runs."""
-    from docxtpl import DocxTemplate
+    from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
     sources = {}
     for name, data in entries:

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from typing import Any
 
 from qmsdocs import ooxml
 from qmsdocs.outputs import append_values
@@ -38,7 +39,7 @@ def build(report: ScoreReport, codes: list[str], grade_labels: dict[str, str], c
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
+    ws: Any = wb.active  # a new workbook always has its one sheet
     ws.title = SHEET
     append_values(ws, list(FIXED_COLUMNS) + codes)
     for cell in ws[1]:

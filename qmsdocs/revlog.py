@@ -57,7 +57,8 @@ def render_log(ws: Workspace, document_id: int, as_of: dt.date, head: Head) -> b
     template = load_frozen_template(ws.store.get(bundle.revlog_template_sha256, _("revision log template")),
                                     "revlog.docx")
     filled = template.fill(context, core, None, witness_properties(frame, head, "revlog"))
-    expected = [frame.doc_no, frame.title] + [v for row in log["revisions"] for v in row.values() if v]
+    rows: list[dict[str, str]] = log["revisions"]  # type: ignore[assignment]
+    expected = [frame.doc_no, frame.title] + [v for row in rows for v in row.values() if v]
     check_readback(filled.package, expected, _("{doc_no} revision log").format(doc_no=frame.doc_no), filled.text,
                    template=(bundle.revlog_template_sha256, template.sources), context=context)
     return filled.package

@@ -142,12 +142,12 @@ def _step_3_to_4(register: Register, root: Path, config: Config, store: ObjectSt
                  rev["effective_date"], rev["input_name"], rev["input_sha256"], sha))
         signers: list[str] = []
         for sig in register.query("SELECT * FROM legacy_signatures ORDER BY id"):
-            old, new = bundles[sig["revision_id"]]
-            valid = sig["content_sha256"] == old
+            given, new = bundles[sig["revision_id"]]
+            valid = sig["content_sha256"] == given
             register.execute(
                 "INSERT INTO signatures (id, revision_id, role, name, date, bundle_sha256, signed_at, mode, void_reason) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, 'legacy', ?)",
-                (sig["id"], sig["revision_id"], sig["role"], sig["name"], sig["date"], new if valid else "void:" + old,
+                (sig["id"], sig["revision_id"], sig["role"], sig["name"], sig["date"], new if valid else "void:" + given,
                  sig["signed_at"], None if valid else "given on content that changed before the upgrade"))
             if sig["name"] not in signers:
                 signers.append(sig["name"])

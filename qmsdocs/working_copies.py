@@ -153,7 +153,7 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
 
 
 
-def new_with_outputs(ws: Workspace, kind: str, data: str | Path, title: str | None = None, *,
+def new_with_outputs(ws: Workspace, kind: str, data: str | Path | None, title: str | None = None, *,
                      xlsx: str | None = None, split: str | None = None, jobs: int | None = None,
                      force: bool = False, by: str | None = None, password: Any = None,
                      progress: Callable[..., None] | None = None, **options: Any) -> dict[str, Any]:

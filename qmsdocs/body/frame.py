@@ -99,8 +99,8 @@ def _frame_headers(package: Package, sections: list[Any], table: Any) -> Callabl
     main = package.main
     by_id = {r.id: package.resolve(main, r.target) for r in package.rels(main) if r.type == HEADER}
     rel_of: dict[str, str] = {}
-    for rel_id, part in by_id.items():
-        rel_of.setdefault(part, rel_id)
+    for rel_id, target in by_id.items():
+        rel_of.setdefault(target, rel_id)
     framed: set[str] = set()
     blank_rel = ""
 
@@ -238,7 +238,8 @@ def _set_custom(package: Package, values: dict[str, str]) -> None:
         root = package.xml(name)
     else:
         name = "docProps/custom.xml"
-        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})
+        namespaces: Any = {None: CUSTOM_NS, "vt": VT_NS}  # lxml's default namespace is keyed by None
+        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap=namespaces)
         package.put_xml(name, root)
         package.set_override(name, CUSTOM_CT)
         package.add_rel("", CUSTOM_PROPERTIES, name)

@@ -67,7 +67,7 @@ def parse_xml(data: bytes, part: str, display: str) -> Any:
                             "possible XML bomb") from None
         raise DataError(f"{display}: part {part} holds damaged XML ({one_line(str(exc), 100)}); "
                         "open and save it again in Word") from None
-    if root.getroottree().docinfo.doctype:
+    if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
         raise _doctype(display, part)
     return root
 
@@ -262,7 +262,8 @@ class Package:
 
         name = self.rels_name(source)
         if name not in self.parts:
-            self.put_xml(name, etree.Element(f"{{{PKG_RELS}}}Relationships", nsmap={None: PKG_RELS}))
+            rels = etree.Element(f"{{{PKG_RELS}}}Relationships", nsmap={None: PKG_RELS})  # type: ignore[dict-item]
+            self.put_xml(name, rels)
         root = self.xml(name)
         taken = {el.get("Id") for el in root}
         n = 1

@@ -44,13 +44,21 @@ class Input:
 class Kind(Protocol):
     """What a kind of controlled document provides."""
 
-    name: str
-    #: The option of ``new``/``revise``/``update`` naming the input: ``--data`` or ``--body``.
-    input_option: str
-    #: The further options of ``qms new`` this kind takes (``--xlsx``, ``--cover``, …).
-    options: frozenset[str]
-    #: Whether a revision freezes a template of this kind (the body kinds have none).
-    uses_template: bool
+    @property
+    def name(self) -> str:
+        """The kind's name, as qms.toml and the register give it."""
+
+    @property
+    def input_option(self) -> str:
+        """The option of ``new``/``revise``/``update`` naming the input: ``--data`` or ``--body``."""
+
+    @property
+    def options(self) -> frozenset[str]:
+        """The further options of ``qms new`` this kind takes (``--xlsx``, ``--cover``, …)."""
+
+    @property
+    def uses_template(self) -> bool:
+        """Whether a revision freezes a template of this kind (the body kinds have none)."""
 
     def label(self, language: str) -> str:
         """Return what the cover calls a document of this kind."""
