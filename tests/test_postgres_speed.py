@@ -154,3 +154,25 @@ def test_an_empty_database_and_a_register_give_their_schema_versions(pg_url: str
             assert made.schema_version() == CURRENT  # inside a transaction too
     finally:
         made.close()
+
+
+@pytest.mark.parametrize("before", ["enabled", "disabled"])
+def test_the_driver_is_imported_without_collecting_garbage(before: str) -> None:
+    import subprocess
+    import sys
+
+    code = f"""
+import gc, sys
+seen = []
+gc.callbacks.append(lambda phase, info: phase == "start" and seen.append(
+    sum(1 for m in list(sys.modules) if m.startswith("psycopg"))))
+gc.set_threshold(100)  # collections all along the import, unless paused
+if {before == "disabled"}:
+    gc.disable()
+import qmsdocs.db.postgresql
+loaded = sum(1 for m in sys.modules if m.startswith("psycopg"))
+print(gc.isenabled(), loaded > 50, sorted(set(seen) - {{0, loaded}}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # No collection ran while psycopg's modules were loading, and the collector is as it was.
+    assert done.stdout == f"{before == 'enabled'} True []\n"
