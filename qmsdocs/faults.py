@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("staged", "prepared", "committed", "place", "write-atomic")
+POINTS = ("staged", "prepared", "committed", "place", "write-atomic", "migrated")
 
 
 def crashpoint(name: str) -> None:
