@@ -121,6 +121,10 @@ def test_a_read_asked_again_in_a_write_transaction_is_answered_from_memory(pg: R
             other.execute("UPDATE counters SET value = 20 WHERE name = 'b'")
         assert pg.scalar(*read) == 2
         assert pg.scalar("SELECT value + 0 AS value FROM counters WHERE name = ?", ("b",)) == 20
+        pg.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, 'x')")  # another table: still remembered
+        assert pg.scalar(*read) == 2
+        pg.execute("UPDATE counters SET value = value WHERE name = 'a'")  # this table: asked again
+        assert pg.scalar(*read) == 20
     assert pg.scalar(*read) == 20
 
 

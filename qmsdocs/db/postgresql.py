@@ -51,6 +51,8 @@ CONNECT_TIMEOUT = 10
 
 #: A statement that only reads (remembered within a write transaction) and one that may do more.
 _PLAIN_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+#: A statement that writes one table, and which.
+_WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)\s", re.IGNORECASE)
 _SIDE_EFFECT = re.compile(r"\b(setval|nextval|currval|pg_\w+|FOR\s+UPDATE|FOR\s+SHARE)\b", re.IGNORECASE)
 
 BUSY = ("register busy: another desk kept the register locked too long; try again "
@@ -178,7 +180,7 @@ class PostgresRegister(Register):
         if key is not None and key in self._reads:
             return [dict(row) for row in self._reads[key]]
         if key is None:
-            self._reads.clear()
+            self._forget(sql)
         if self._held:
             rows = self._send([(sql, params)])[0][0]
         else:
@@ -198,7 +200,7 @@ class PostgresRegister(Register):
         Inside a write transaction nobody else writes (every writer holds :data:`WRITE_LOCK`), so a
         plain SELECT asked again before this connection writes gives the same rows: they are
         answered from memory, without a round trip (rendering asks for a document's revisions and
-        signatures several times). Any other statement forgets them all.
+        signatures several times). A write forgets those it may change (:meth:`_forget`).
         """
         if not self._open or not _PLAIN_READ.match(sql) or _SIDE_EFFECT.search(sql):
             return None
@@ -207,8 +209,20 @@ class PostgresRegister(Register):
         except TypeError:
             return None
 
+    def _forget(self, sql: str) -> None:
+        """Forget the remembered reads that statement ``sql`` may change: those naming the table it
+        writes (a write changes no other table of the register: no triggers, no cascades), or all
+        of them for any other statement."""
+        written = _WRITE.match(sql)
+        if written is None:
+            self._reads.clear()
+            return
+        table = re.compile(rf"\b{re.escape(written.group(1))}\b", re.IGNORECASE)
+        for key in [k for k in self._reads if table.search(k[0])]:
+            del self._reads[key]
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        self._reads.clear()
+        self._forget(sql)
         if self._held:
             return self._send([(sql, params)])[0][1]
 
@@ -219,14 +233,16 @@ class PostgresRegister(Register):
         return int(self._run(call))
 
     def batch(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
-        self._reads.clear()
+        for sql, _ in statements:
+            if not _PLAIN_READ.match(sql) or _SIDE_EFFECT.search(sql):
+                self._forget(sql)
         return [rows for rows, _ in self._send(statements)]
 
     def defer(self, sql: str, params: Sequence[Any] = ()) -> None:
         if not self._open:
             self.execute(sql, params)
             return
-        self._reads.clear()
+        self._forget(sql)
         self._held.append((sql, params))
 
     def _send(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[list[Row], int]]:
