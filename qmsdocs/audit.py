@@ -93,9 +93,12 @@ class Head:
         return cls(int(seq), value)
 
 
+HEAD_SQL = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+
+
 def head(register: Register) -> Head:
     """Return the head of the trail (0 and the genesis hash for an empty one)."""
-    row = register.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+    row = register.one(HEAD_SQL)
     return Head(0, GENESIS) if row is None else Head(int(row["seq"]), row["hash"])
 
 
@@ -106,10 +109,14 @@ def append(register: Register, action: str, actor: str | None, changes: dict[str
 
     Call inside the command's transaction, after its changes: the images are read then.
     """
-    last = head(register)
-    images = []
-    for table, row_id in dict.fromkeys(rows):
-        images.append({"table": table, "id": row_id, "values": image(register, table, row_id)})
+    # The head and every image in one batch, the entry and the head row held back for the commit:
+    # on a server register that is one round trip for the reads and none of its own for the writes.
+    wanted = list(dict.fromkeys(rows))
+    found = register.batch([(HEAD_SQL, ())] + [(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+                                                 for table, row_id in wanted])
+    last = Head(0, GENESIS) if not found[0] else Head(int(found[0][0]["seq"]), found[0][0]["hash"])
+    images = [{"table": table, "id": row_id, "values": normalize(table, got[0]) if got else None}
+              for (table, row_id), got in zip(wanted, found[1:])]
     entry: dict[str, Any] = {
         "seq": last.seq + 1, "format": FORMAT, "at": clock.now_iso(), "today": clock.today().isoformat(),
         "actor": actor or os_user(), "account": account, "os_user": os_user(), "action": action,
@@ -117,11 +124,12 @@ def append(register: Register, action: str, actor: str | None, changes: dict[str
         "rows": canonical(images), "prev_hash": last.hash,
     }
     entry["hash"] = entry_hash(entry)
-    register.execute(f"INSERT INTO audit ({', '.join(FIELDS)}, hash) VALUES ({', '.join('?' * (len(FIELDS) + 1))})",
-                     [entry[f] for f in FIELDS] + [entry["hash"]])
+    register.defer(f"INSERT INTO audit ({', '.join(FIELDS)}, hash) VALUES ({', '.join('?' * (len(FIELDS) + 1))})",
+                   [entry[f] for f in FIELDS] + [entry["hash"]])
     # The head row makes deleting the newest entries detectable: it must name the last one.
-    if register.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (entry["seq"], entry["hash"])) == 0:
-        register.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", (entry["seq"], entry["hash"]))
+    register.defer("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+                   "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                   (entry["seq"], entry["hash"]))
     return Head(entry["seq"], entry["hash"])
 
 

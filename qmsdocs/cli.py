@@ -977,13 +977,16 @@ def restore(file: str, directory: str, as_json: bool) -> None:
 @cli.command()
 @click.option("--to", "to", required=True, metavar="URL|sqlite",
               help="An empty PostgreSQL database (postgresql://USER@HOST/DB), or sqlite: the folder's own register.")
+@click.option("--by", "by", required=True, metavar="ADMIN",
+              help="The administrator who moves the register (asks their password; recorded in the trail).")
+@password_option
 @json_option
 @click.pass_context
-def migrate(ctx: click.Context, to: str, as_json: bool) -> None:
+def migrate(ctx: click.Context, to: str, by: str, password_stdin: bool, as_json: bool) -> None:
     """Move the register, with every file and the whole trail, to another engine (docs/deployment.md)."""
     from qmsdocs.migrate import migrate as migrate_register
 
-    result = migrate_register(ctx.obj["records"], to)
+    result = migrate_register(ctx.obj["records"], to, by, _passwords(password_stdin))
     copied = sum(n for t, n in result["rows"].items() if t != "objects")
     _emit(result, as_json, f"Moved the register to {result['register']}: {copied} rows, {result['rows']['objects']} "
                            f"files, trail head {result['chain']}"

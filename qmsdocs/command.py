@@ -78,6 +78,7 @@ def run(ws: Workspace) -> Iterator[Command]:
             with ws.register.transaction():
                 cmd = Command(ws, audit.head(ws.register))
                 yield cmd
+                stored = dict(ws.store.staged)
                 ws.store.flush()  # objects are on disk before the rows that reference them commit
                 crashpoint("staged")
                 if cmd.entry is not None:
@@ -86,13 +87,15 @@ def run(ws: Workspace) -> Iterator[Command]:
                                             doc_no=e["doc_no"], version=e["version"], reason=e["reason"],
                                             rows=cmd.rows)
                 crashpoint("prepared")
+            crashpoint("committed")
+            # The views take what this command stored from memory, not back from the store.
+            ws.store.staged.update(stored)
+            try:
+                cmd.warnings += views.materialize(ws, cmd.touched)
+            except OSError as exc:
+                from qmsdocs.store import describe_os_error
+
+                cmd.warnings.append(_("the view files could not be written ({cause}); run: qms repair").format(
+                    cause=describe_os_error(exc)))
         finally:
             ws.store.staged.clear()
-        crashpoint("committed")
-        try:
-            cmd.warnings += views.materialize(ws, cmd.touched)
-        except OSError as exc:
-            from qmsdocs.store import describe_os_error
-
-            cmd.warnings.append(_("the view files could not be written ({cause}); run: qms repair").format(
-                cause=describe_os_error(exc)))

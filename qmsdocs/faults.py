@@ -12,8 +12,9 @@ import signal
 
 #: staged/prepared/committed: a writing command's transaction; output: an output file written but
 #: not yet in place; split: the first ``--split`` file moved into its folder; converting:
-#: LibreOffice started by ``export --pdf``.
-POINTS = ("staged", "prepared", "committed", "output", "split", "converting")
+#: LibreOffice started by ``export --pdf``; migrated: a migration's target committed, qms.toml not
+#: yet pointed at it.
+POINTS = ("staged", "prepared", "committed", "output", "split", "converting", "migrated")
 
 
 def crashpoint(name: str) -> None:

@@ -31,8 +31,12 @@ def valid_signatures(register: Register, rev: Row) -> list[Row]:
                           "AND void_reason IS NULL ORDER BY id", (rev["id"], rev["bundle_sha256"]))
 
 
+#: A document's revisions, oldest first.
+REVISIONS_SQL = "SELECT * FROM revisions WHERE document_id = ? ORDER BY major, minor"
+
+
 def revisions_of(register: Register, document_id: int) -> list[Row]:
-    return register.query("SELECT * FROM revisions WHERE document_id = ? ORDER BY major, minor", (document_id,))
+    return register.query(REVISIONS_SQL, (document_id,))
 
 
 def parse_input(ws: Workspace, bundle: bundle_mod.Bundle) -> Any:

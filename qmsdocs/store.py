@@ -114,20 +114,23 @@ def write_synced(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
-def write_new_file(folder: Path, name: str, data: bytes, *, sync_folder: bool = True) -> Path:
+def write_new_file(folder: Path, name: str, data: bytes, *, durable: bool = True,
+                   sync_folder: bool = True) -> Path:
     """Write ``data`` as ``folder/name`` through a uniquely named temporary and one rename.
 
     The temporary ``.NAME.qms-tmp-<random>`` is made with O_EXCL, so a planted file or link of
     that name is never written through; on any failure it is removed. ``sync_folder=False`` leaves
-    the rename to be made durable by the caller (one folder sync after several files).
+    the rename to be made durable by the caller (one folder sync after several files);
+    ``durable=False``: not waited for on disk at all (for a file whose loss costs only work redone).
     """
     tmp = folder / f".{name}.qms-tmp-{uuid.uuid4().hex}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, folder / name)
     except BaseException:
         try:
@@ -135,7 +138,7 @@ def write_new_file(folder: Path, name: str, data: bytes, *, sync_folder: bool = 
         except OSError:
             pass
         raise
-    if sync_folder:
+    if durable and sync_folder:
         fsync_dir(folder)
     return folder / name
 
@@ -296,6 +299,13 @@ class RegisterStore(ObjectStore):
         self.register.execute("INSERT INTO objects (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
                               (sha, data))
         return sha
+
+    def flush(self) -> None:
+        # In the command's own transaction: held back and sent with its commit, no round trip each.
+        for sha, data in self.staged.items():
+            self.register.defer("INSERT INTO objects (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
+                                (sha, data))
+        self.staged.clear()
 
     def load(self, sha: str) -> bytes | None:
         row = self.register.one("SELECT data FROM objects WHERE sha256 = ?", (sha,))

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmsdocs import clock
+from qmsdocs.db import Row
 from qmsdocs.errors import QmsError
 from qmsdocs.i18n import _
-from qmsdocs.rendering import revisions_of
+from qmsdocs.rendering import REVISIONS_SQL
 from qmsdocs.status import derive
 from qmsdocs.store import read_own_file, safe_dir, sha256_bytes
 from qmsdocs.workspace import Workspace
@@ -34,14 +35,18 @@ class View:
 
 def expected(ws: Workspace, document_id: int) -> list[View]:
     """Return the view files of one document as of today."""
-    register = ws.register
-    doc = register.one("SELECT * FROM documents WHERE id = ?", (document_id,))
-    if doc is None:
+    # One batch: a server register answers the four reads in one round trip.
+    docs, revisions, renders, copies = ws.register.batch([
+        ("SELECT * FROM documents WHERE id = ?", (document_id,)),
+        (REVISIONS_SQL, (document_id,)),
+        ("SELECT r.* FROM renders r JOIN revisions v ON v.id = r.revision_id WHERE v.document_id = ? ORDER BY r.id",
+         (document_id,)),
+        ("SELECT c.* FROM copies c JOIN revisions v ON v.id = c.revision_id WHERE v.document_id = ? ORDER BY c.id",
+         (document_id,))])
+    if not docs:
         return []
-    revisions = revisions_of(register, document_id)
+    doc = docs[0]
     statuses = derive(revisions, clock.today())
-    renders = register.query("SELECT r.* FROM renders r JOIN revisions v ON v.id = r.revision_id "
-                             "WHERE v.document_id = ? ORDER BY r.id", (document_id,))
     known = frozenset(r["sha256"] for r in renders)
     out = []
     for rev in revisions:
@@ -57,8 +62,7 @@ def expected(ws: Workspace, document_id: int) -> list[View]:
     current = [r for r in logs if statuses.get(r["revision_id"]) == r["state"]] or logs
     if current:
         out.append(View(ws.revlog_view(doc["doc_no"]), current[-1]["sha256"], known))
-    for copy in register.query("SELECT c.* FROM copies c JOIN revisions v ON v.id = c.revision_id "
-                               "WHERE v.document_id = ? ORDER BY c.id", (document_id,)):
+    for copy in copies:
         out.append(View(ws.copy_view(doc["doc_no"], copy["copy_no"]), copy["sha256"], known | {copy["sha256"]}))
     return out
 
@@ -78,11 +82,13 @@ def state_of(ws: Workspace, view: View) -> str:
     return "stale" if sha in view.known else "altered"
 
 
+#: The documents with an approved revision whose date has come.
+DUE_SQL = "SELECT DISTINCT document_id FROM revisions WHERE status = 'approved' AND effective_date <= ?"
+
+
 def due_documents(ws: Workspace) -> list[int]:
     """Return the documents with an approved revision whose date has come (their views change)."""
-    return [int(r["document_id"]) for r in ws.register.query(
-        "SELECT DISTINCT document_id FROM revisions WHERE status = 'approved' AND effective_date <= ?",
-        (clock.today().isoformat(),))]
+    return [int(r["document_id"]) for r in ws.register.query(DUE_SQL, (clock.today().isoformat(),))]
 
 
 #: On a shared register: the trail entry up to which this folder's views were brought up to date.
@@ -98,17 +104,29 @@ def changed_elsewhere(ws: Workspace) -> tuple[list[int], int]:
     date, and the trail entry that covers; nothing on an embedded register (one folder, one desk)."""
     if not _shared(ws):
         return [], 0
+    return _changed_since(ws, _synced(ws))
+
+
+def _synced(ws: Workspace) -> int:
     try:
-        seen = int((read_own_file(ws.root / SYNCED_NAME, 64) or b"0").decode("ascii").strip() or 0)
+        return int((read_own_file(ws.root / SYNCED_NAME, 64) or b"0").decode("ascii").strip() or 0)
     except (ValueError, QmsError):
-        seen = 0  # a damaged marker: bring every document up to date
-    last = int(ws.register.scalar("SELECT MAX(seq) AS seq FROM audit") or 0)
-    if last == seen:
-        return [], last
-    ids = [int(r["id"]) for r in ws.register.query(
-        "SELECT DISTINCT d.id FROM audit a JOIN documents d ON d.doc_no = a.doc_no WHERE a.seq > ? AND a.seq <= ? "
-        "ORDER BY d.id", (seen if seen <= last else 0, last))]
-    return ids, last
+        return 0  # a damaged marker: bring every document up to date
+
+
+#: The newest trail entry and the documents of the entries after a given one, in one statement.
+CHANGED_SQL = ("SELECT m.last AS last, d.id AS id FROM (SELECT MAX(seq) AS last FROM audit) m "
+               "LEFT JOIN audit a ON a.seq > ? AND a.seq <= m.last LEFT JOIN documents d ON d.doc_no = a.doc_no "
+               "GROUP BY m.last, d.id ORDER BY d.id")
+
+
+def _changed_since(ws: Workspace, seen: int, rows: list[Row] | None = None) -> tuple[list[int], int]:
+    if rows is None:
+        rows = ws.register.query(CHANGED_SQL, (seen,))
+    last = int(rows[0]["last"] or 0) if rows else 0
+    if seen > last:  # the folder followed another register before: bring every document up to date
+        return _changed_since(ws, 0)
+    return [int(r["id"]) for r in rows if r["id"] is not None], last
 
 
 def materialize(ws: Workspace, document_ids: list[int], repair_stamp: str | None = None) -> list[str]:
@@ -118,8 +136,16 @@ def materialize(ws: Workspace, document_ids: list[int], repair_stamp: str | None
     brought up to date too, so each desk's folder follows the register.
     """
     notes = []
-    elsewhere, last = changed_elsewhere(ws)
-    for document_id in dict.fromkeys(list(document_ids) + due_documents(ws) + elsewhere):
+    today = clock.today().isoformat()
+    if _shared(ws):
+        # Both reads in one batch: one round trip to the server.
+        seen = _synced(ws)
+        changed, due_rows = ws.register.batch([(CHANGED_SQL, (seen,)), (DUE_SQL, (today,))])
+        elsewhere, last = _changed_since(ws, seen, changed)
+    else:
+        (elsewhere, last), due_rows = ([], 0), ws.register.query(DUE_SQL, (today,))
+    due = [int(r["document_id"]) for r in due_rows]
+    for document_id in dict.fromkeys(list(document_ids) + due + elsewhere):
         for view in expected(ws, document_id):
             try:
                 note = _materialize_one(ws, view, repair_stamp)
@@ -131,7 +157,8 @@ def materialize(ws: Workspace, document_ids: list[int], repair_stamp: str | None
     if _shared(ws) and last:
         from qmsdocs.store import write_new_file
 
-        write_new_file(ws.root, SYNCED_NAME, f"{last}\n".encode("ascii"))
+        # Not waited for on disk: a lost marker only makes the next command look at more documents.
+        write_new_file(ws.root, SYNCED_NAME, f"{last}\n".encode("ascii"), durable=False)
     return notes
 
 

@@ -142,7 +142,7 @@ class Workspace:
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise RuleError(_("{path}: is not a regular file; remove it").format(path=path))
-            from qmsdocs.db.sqlite import BUSY, busy_timeout
+            from qmsdocs.db.base import BUSY, busy_timeout
 
             deadline = time.monotonic() + busy_timeout()
             while True:

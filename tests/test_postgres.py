@@ -259,3 +259,31 @@ def test_a_register_held_by_another_desk_gives_a_clean_busy_error(pg_records: Pa
     assert (proc.returncode, err) == (1, "Error: register busy: another desk kept the register locked too long; "
                                          "try again (QMS_BUSY_TIMEOUT sets the wait)\n")
     assert json.loads(qms(pg_records, "list", "--json")[1]) == {"documents": []}
+
+
+@pytest.mark.parametrize("timeout_from", ["url", "default"])
+def test_a_register_host_that_does_not_answer_is_one_clean_error(pg_records: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 timeout_from: str) -> None:
+    import socket
+
+    from qmsdocs.db import postgresql
+
+    # A host that takes the connection and then says nothing (a firewall dropping packets, a hung
+    # server): libpq would wait forever without a connect timeout.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    try:
+        url = f"postgresql://postgres@127.0.0.1:{port}/qms"
+        if timeout_from == "url":
+            url += "?connect_timeout=2"
+        else:
+            monkeypatch.setattr(postgresql, "CONNECT_TIMEOUT", 2)  # the default, when the URL sets none
+        monkeypatch.setenv("QMS_DATABASE_URL", url)
+        code, out, err = qms(pg_records, "list")
+    finally:
+        silent.close()
+    assert (code, out) == (2, "")
+    assert err == (f"Error: cannot connect to the register at 127.0.0.1:{port}/qms: the server did not answer "
+                   "(connection timeout expired)\n")

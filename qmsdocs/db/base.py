@@ -2,9 +2,23 @@
 from __future__ import annotations
 
 import abc
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+#: A writer that waited longer than :func:`busy_timeout` for the workspace lock.
+BUSY = "workspace busy: another qms command kept it locked too long; try again (QMS_BUSY_TIMEOUT sets the wait)"
+
+
+def busy_timeout() -> float:
+    """Return how many seconds a command waits for another one holding the workspace (0.1 to 3600)."""
+    try:
+        value = float(os.environ.get("QMS_BUSY_TIMEOUT", "60"))
+    except ValueError:
+        return 60.0
+    return min(3600.0, max(0.1, value)) if value == value else 60.0
+
 
 #: One row of the register: column name → value (str, int or None).
 Row = dict[str, Any]
@@ -47,6 +61,23 @@ class Register(abc.ABC):
         marks = ", ".join("?" * len(values))
         row = self.query(f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", list(values.values()))
         return int(row[0]["id"])
+
+    def batch(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Run the statements in order and return each one's rows.
+
+        For reads a command needs together: an engine may send them at once (PostgreSQL: one
+        round trip to the server instead of one per statement).
+        """
+        return [self.query(sql, params) for sql, params in statements]
+
+    def defer(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run a statement whose result nobody reads, at the latest when the transaction commits.
+
+        An engine may hold it back and send it with the next statement or the commit (PostgreSQL:
+        no round trip of its own); its error, if any, is raised there. Outside a transaction it
+        runs at once.
+        """
+        self.execute(sql, params)
 
     @abc.abstractmethod
     @contextmanager

@@ -1,27 +1,14 @@
 """The embedded engine: the register as one SQLite file in the workspace folder."""
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from qmsdocs.db.base import Register, Row
+from qmsdocs.db.base import BUSY, Register, Row, busy_timeout
 from qmsdocs.errors import RegisterError, WorkspaceBusy
-
-BUSY = "workspace busy: another qms command kept it locked too long; try again (QMS_BUSY_TIMEOUT sets the wait)"
-
-
-def busy_timeout() -> float:
-    """Return how many seconds a command waits for another one holding the workspace (0.1 to 3600)."""
-    try:
-        value = float(os.environ.get("QMS_BUSY_TIMEOUT", "60"))
-    except ValueError:
-        return 60.0
-    return min(3600.0, max(0.1, value)) if value == value else 60.0
-
 
 def _busy(exc: sqlite3.Error) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
