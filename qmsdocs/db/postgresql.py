@@ -14,9 +14,12 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qmsdocs.db.base import Register, Row
+
+if TYPE_CHECKING:
+    import psycopg
 from qmsdocs.errors import RegisterError, UsageError, WorkspaceBusy
 
 
