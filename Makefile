@@ -19,10 +19,10 @@ test: $(VENV)/.installed
 
 # Rebuild the shipped templates and sample workbooks from their scripts.
 templates: $(VENV)/.installed
-	$(PY) tools/build_templates.py
+	$(PY) -m tools.templates
 
 samples: $(VENV)/.installed
-	$(PY) tools/build_samples.py
+	$(PY) -m tools.samples
 
 # The benchmark against its budgets (docs/performance.md); `$(PY) bench/run.py --quick` for a quick look.
 bench: $(VENV)/.installed
