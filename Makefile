@@ -19,11 +19,11 @@ test: $(VENV)/.installed
 
 # Rebuild the shipped templates and sample workbooks from their scripts.
 templates: $(VENV)/.installed
-	$(PY) tools/build_templates.py
+	$(PY) -m tools.templates
 	$(PY) -m qmsdocs.prepared --write
 
 samples: $(VENV)/.installed
-	$(PY) tools/build_samples.py
+	$(PY) -m tools.samples
 
 # The benchmark against its budgets (docs/performance.md); `$(PY) bench/run.py --quick` for a quick look.
 bench: $(VENV)/.installed

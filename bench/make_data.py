@@ -16,7 +16,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红春梅海燕晨琳帆悦"
@@ -37,7 +36,7 @@ def staff_name(index: int) -> str:
 
 def rows(staff: int, seed: int = 2026) -> dict[str, list[list[object]]]:
     """Return the rows of each sheet of a round with ``staff`` people."""
-    from build_samples import PLAN
+    from tools.samples.plan import PLAN
 
     rng = random.Random(seed)
     people = [(f"KF{i + 1:04d}", staff_name(i), POSITIONS[i % 3]) for i in range(staff)]

@@ -2,7 +2,7 @@
 
 English is the language of the source: every message is written in English and marked with
 :func:`_`; ``qmsdocs/locale/zh_CN/LC_MESSAGES/qmsdocs.mo`` (compiled from the ``.po`` beside it by
-``tools/catalog.py``) carries its Chinese. One language is active per process. The command line
+``python -m tools.catalog``) carries its Chinese. One language is active per process. The command line
 sets it from the workspace's ``language`` setting once the workspace is open, and before that
 (or without a workspace) from :func:`default_language`: ``QMS_LANG``, else the locale, else English.
 Messages with values are format strings, filled after translation:

@@ -6,7 +6,8 @@ from decimal import Decimal
 from qmsdocs.models import LOWER_IS_BETTER, Indicator
 from qmsdocs.sheets import INDICATORS
 from qmsdocs.text import one_line
-from qmsdocs.workbook import WorkbookReader, parse_rate
+from qmsdocs.workbook import WorkbookReader
+from qmsdocs.xlsx.cells import parse_rate
 
 
 def read_indicators(reader: WorkbookReader) -> tuple[Indicator, ...]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,11 +16,8 @@ REGULATION = ROOT / "records" / "regulation.docx"
 
 
 def test_the_shipped_regulation_is_what_the_tool_builds() -> None:
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import build_seed_docx
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    from tools import build_seed_docx
+
     if not build_seed_docx.SOURCE.is_file():
         pytest.skip(f"the seed text {build_seed_docx.SOURCE} is not on this machine")
     assert build_seed_docx.build(build_seed_docx.SOURCE.read_text(encoding="utf-8")) == REGULATION.read_bytes()

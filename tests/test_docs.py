@@ -1,19 +1,17 @@
 """The README's command reference and quick start stay true to the code."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import cli_reference
 
-import cli_reference  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_command_reference_matches_the_cli() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert cli_reference.current_block(readme) == cli_reference.reference(), \
-        "README command reference is stale: run python tools/cli_reference.py --write"
+        "README command reference is stale: run python -m tools.cli_reference --write"
 
 
 def test_every_command_is_documented() -> None:

@@ -1,7 +1,6 @@
 """Messages in the workspace language: the catalogs, the language rule, Chinese output, safe encoding."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -15,10 +14,8 @@ from click.testing import CliRunner
 from conftest import ROOT
 from qmsdocs import i18n
 from qmsdocs.cli import cli
+from tools import catalog
 
-_spec = importlib.util.spec_from_file_location("catalog", ROOT / "tools" / "catalog.py")
-catalog = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(catalog)
 
 
 def qms(*args: str):

@@ -10,7 +10,8 @@ import pytest
 from conftest_workbooks import INDICATOR_HEADER, INDICATORS_OK, write_workbook
 from qmsdocs.indicators import read_indicators
 from qmsdocs.models import Indicator
-from qmsdocs.workbook import WorkbookReader, parse_rate
+from qmsdocs.workbook import WorkbookReader
+from qmsdocs.xlsx.cells import parse_rate
 
 NAME = "plan.xlsx"
 METRIC_NEEDED = "first_pass_rate, repeat_rate, complaint_rate or scrap_rate"

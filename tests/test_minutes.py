@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +62,10 @@ def write_minutes(path: Path, meeting: dict[str, Any] | None = None, attendees: 
 
 
 def load_sample_data() -> dict[str, list[Any]]:
-    """Return ``MINUTES`` of tools/sample_minutes.py, the source of records/minutes.xlsx."""
-    spec = importlib.util.spec_from_file_location("sample_minutes", ROOT / "tools" / "sample_minutes.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.MINUTES  # type: ignore[no-any-return]
+    """Return ``MINUTES`` of tools/samples/minutes.py, the source of records/minutes.xlsx."""
+    from tools.samples.minutes import MINUTES
+
+    return MINUTES
 
 
 def render(records: Path, data: Path, title: str | None = None) -> tuple[dict[str, Any], Any]:

@@ -1,4 +1,5 @@
-"""qmsdocs.workbook: the container checks, sheets and headers, every cell kind, and problem reporting."""
+"""qmsdocs.workbook and qmsdocs.xlsx: the container checks, sheets and headers, every cell kind, and problem
+reporting."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,9 @@ from qmsdocs.doctypes import plan
 from qmsdocs.errors import DataError
 from qmsdocs.sheets import INDICATORS, PLAN
 from qmsdocs.text import bad_character
-from qmsdocs.workbook import WorkbookReader, check_container
+from qmsdocs.workbook import WorkbookReader
+from qmsdocs.xlsx import container
+from qmsdocs.xlsx.container import check_container
 
 MiB = 1024 * 1024
 NAME = "plan.xlsx"
@@ -74,7 +77,7 @@ def _zip_of(path: Path, *names: str) -> None:
 def _many_parts(path: Path) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
-        for i in range(workbook.MAX_ZIP_ENTRIES):
+        for i in range(container.MAX_ZIP_ENTRIES):
             zf.writestr(f"xl/part{i}.xml", "")
 
 
@@ -196,7 +199,7 @@ def test_entity_bomb_behind_the_scan_is_refused_by_defusedxml(tmp_path: Path, mo
     with pytest.raises(ValueError) as raw, open(path, "rb") as f:
         openpyxl.load_workbook(f, read_only=True).close()
     assert isinstance(raw.value.__cause__ or raw.value, DefusedXmlException)
-    monkeypatch.setattr(workbook, "_DOCTYPE", re.compile(rb"(?!)"))
+    monkeypatch.setattr(container, "_DOCTYPE", re.compile(rb"(?!)"))
     assert refusal(path) == ["plan.xlsx: holds an XML entity or DOCTYPE declaration; refused as a possible XML bomb"]
 
 

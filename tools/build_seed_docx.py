@@ -15,8 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qmsdocs import ooxml  # noqa: E402
+from qmsdocs import ooxml
 
 SOURCE = Path("/work/shared/seed/customer-service-evaluation-standard.zh.txt")
 OUT = Path(__file__).resolve().parent.parent / "records" / "regulation.docx"

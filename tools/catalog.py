@@ -1,8 +1,8 @@
 """The message catalogs of qmsdocs: extract the messages from the source, compile the .po to .mo.
 
-    python tools/catalog.py extract   # add new messages to every .po (empty), drop the ones gone
-    python tools/catalog.py compile   # write each .mo from its .po (run after translating)
-    python tools/catalog.py check     # exit 1 if a message lacks a translation or a .mo is stale
+    python -m tools.catalog extract   # add new messages to every .po (empty), drop the ones gone
+    python -m tools.catalog compile   # write each .mo from its .po (run after translating)
+    python -m tools.catalog check     # exit 1 if a message lacks a translation or a .mo is stale
 
 A message is the string literal in a call ``_("...")`` or ``N_("...")`` anywhere under qmsdocs/.
 The .po files are the sources, in UTF-8, one line per string; the .mo files are committed so that
@@ -125,7 +125,7 @@ def problems() -> list[str]:
     messages = extract()
     for locale, po, mo in catalogs():
         if not po.exists():
-            return [f"{po}: missing; run tools/catalog.py extract"]
+            return [f"{po}: missing; run python -m tools.catalog extract"]
         translations, fuzzy = read_po(po)
         translations[""] = translations.get("") or HEADER[locale]
         out += [f"{po.name} ({locale}): no translation of {m!r}" for m in messages if not translations.get(m)]
@@ -133,7 +133,7 @@ def problems() -> list[str]:
         out += [f"{po.name} ({locale}): {m!r} is no longer in the source" for m in translations
                 if m and m not in messages]
         if not mo.exists() or mo.read_bytes() != compile_mo(translations):
-            out.append(f"{mo}: not compiled from {po.name}; run tools/catalog.py compile")
+            out.append(f"{mo}: not compiled from {po.name}; run python -m tools.catalog compile")
     return out
 
 

@@ -1,6 +1,6 @@
 """Generate the command reference of the README from the CLI's own help texts.
 
-``python tools/cli_reference.py --write`` updates README.md between the reference markers;
+``python -m tools.cli_reference --write`` updates README.md between the reference markers;
 ``tests/test_docs.py`` fails when the README and the CLI disagree.
 """
 from __future__ import annotations
@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qmsdocs.cli import CONTEXT_SETTINGS, cli  # noqa: E402
+from qmsdocs.cli import CONTEXT_SETTINGS, cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- cli-reference:start -->", "<!-- cli-reference:end -->"

@@ -1,17 +1,15 @@
 """Make the README's pictures: run the demo, convert the documents to PDF, take page images.
 
-Needs LibreOffice and poppler-utils. ``python tools/screenshots.py`` writes docs/images/*.png.
+Needs LibreOffice and poppler-utils. ``python -m tools.screenshots`` writes docs/images/*.png.
 """
 from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qmsdocs.demo import run_demo  # noqa: E402
+from qmsdocs.demo import run_demo
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 

@@ -14,12 +14,9 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qmsdocs.db.base import Register, Row
-
-if TYPE_CHECKING:
-    import psycopg
 from qmsdocs.errors import RegisterError, UsageError, WorkspaceBusy
 
 
@@ -42,6 +39,8 @@ def import_driver() -> ModuleType:
 
 
 psycopg = import_driver()
+#: A psycopg cursor giving dict rows (the module is imported at run time, so typed loosely).
+Cursor = Any
 pg_errors = psycopg.errors
 dict_row = psycopg.rows.dict_row
 
@@ -144,7 +143,7 @@ def _value(value: Any) -> Any:
     return bytes(value) if isinstance(value, memoryview) else value
 
 
-def _rows(cur: psycopg.Cursor[Row]) -> list[Row]:
+def _rows(cur: Cursor) -> list[Row]:
     if cur.description is None:
         return []
     return [{k: _value(v) for k, v in row.items()} for row in cur.fetchall()]
@@ -187,7 +186,7 @@ class PostgresRegister(Register):
         if self._held:
             rows = self._send([(sql, params)])[0][0]
         else:
-            def call(cur: psycopg.Cursor[Row]) -> list[Row]:
+            def call(cur: Cursor) -> list[Row]:
                 self._execute(cur, sql, params)
                 return _rows(cur)
 
@@ -229,7 +228,7 @@ class PostgresRegister(Register):
         if self._held:
             return self._send([(sql, params)])[0][1]
 
-        def call(cur: psycopg.Cursor[Row]) -> int:
+        def call(cur: Cursor) -> int:
             self._execute(cur, sql, params)
             return cur.rowcount
 
@@ -254,7 +253,7 @@ class PostgresRegister(Register):
         todo = self._held + list(statements)
         self._held = []
 
-        def call(cur: psycopg.Cursor[Row]) -> list[tuple[list[Row], int]]:
+        def call(cur: Cursor) -> list[tuple[list[Row], int]]:
             if len(todo) == 1:  # nothing to send along: no pipeline needed
                 self._execute(cur, *todo[0])
                 return [(_rows(cur), cur.rowcount)]
@@ -272,7 +271,7 @@ class PostgresRegister(Register):
         return self._run(call)  # type: ignore[no-any-return]
 
     @staticmethod
-    def _execute(cur: psycopg.Cursor[Row], sql: str, params: Sequence[Any]) -> None:
+    def _execute(cur: Cursor, sql: str, params: Sequence[Any]) -> None:
         if params:
             cur.execute(_portable(sql), [_param(p) for p in params])  # type: ignore[arg-type]
         else:

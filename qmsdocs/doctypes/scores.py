@@ -23,7 +23,8 @@ from qmsdocs.models import LOWER_IS_BETTER, Indicator, Rating, ScoresData, Servi
 from qmsdocs.scoring import ScoreReport, ScoringRules, StaffResult, round_half_up
 from qmsdocs.sheets import PERIOD, RATINGS, SERVICE, STAFF
 from qmsdocs.text import one_line
-from qmsdocs.workbook import WorkbookReader, paused_gc
+from qmsdocs.workbook import WorkbookReader
+from qmsdocs.xlsx.loading import collector_held
 
 NA = "—"
 #: The chart slots: pictures whose alternative text in the template is ``{{ chart_totals }}`` and
@@ -36,8 +37,8 @@ def read(path: Path, display: str) -> tuple[ScoresData, list[str]]:
     """Return the scores workbook's data and warnings; raise DataError listing every problem."""
     reader = WorkbookReader(path, display)
     try:
-        # Thousands of staff make hundreds of thousands of rows, ratings and checks: see paused_gc.
-        with paused_gc():
+        # Thousands of staff make hundreds of thousands of rows, ratings and checks: see collector_held.
+        with collector_held():
             return _read_all(reader)
     finally:
         reader.close()

@@ -1,4 +1,4 @@
-"""The body of the score sheets template (考评评分表), built by ``tools/build_templates.py scores``.
+"""The body of the score sheets template (考评评分表), built by ``python -m tools.templates scores``.
 
 One template serves both the full document and the per-person split files: the summary,
 team figures, charts and formula appendix sit inside ``{%p if full %}`` blocks, and the
@@ -14,10 +14,11 @@ import io
 import struct
 import zlib
 
-from build_templates import CJK_HEAD, heading, kv_table, loop_table, para
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm
+
+from tools.templates.frame import CJK_HEAD, heading, kv_table, loop_table, para
 
 #: Placeholder size in pixels: the 2:1 aspect of qmsdocs.charts.FIGSIZE, so a chart fits the frame.
 PLACEHOLDER_PX = (200, 100)

@@ -1,4 +1,4 @@
-"""Build the sample scores workbook ``records/scores.xlsx`` (考评评分表 input of the Q4 round).
+"""The sample scores workbook ``records/scores.xlsx`` (考评评分表 input of the Q4 round).
 
 The round of the sample plan: its seven indicators, thirteen service staff, the team leader
 王建国 and three colleagues rating everyone on the qualitative indicators, and a quarter of
@@ -8,11 +8,8 @@ apply); 陈晨 and 吴静 end on exactly the same rounded total (92.6) and share
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_samples import PLAN, fill  # noqa: E402
+from tools.samples.plan import PLAN
 
 LEADER = "王建国"
 #: The three colleagues who rate everyone; a colleague never rates himself, 陈晨 stands in.
@@ -58,10 +55,3 @@ SCORES = {
     "Service": [[staff_id, *counts] for staff_id, _, _, counts, *_ in STAFF],
 }
 
-
-def main() -> None:
-    fill("scores", SCORES)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,19 +1,13 @@
-"""Build the sample workbooks shipped in ``records/`` (run ``make samples`` after changing this file).
+"""The sample plan workbook ``records/plan.xlsx`` (考评策划书 input of the Q4 round).
 
-The samples are a realistic evaluation round of a customer-service team, taken from the seed
-standard: its indicators, the 90/95/99 % first-time-fix targets and the seven methods.
+A realistic evaluation round of a customer-service team, taken from the seed standard: its
+indicators, the 90/95/99 % first-time-fix targets and the seven methods. The minutes and scores
+samples take their dates, indicators and people from this round.
 """
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qmsdocs.blank import build_blank, tab_name  # noqa: E402
-from qmsdocs.sheets import WORKBOOKS  # noqa: E402
-
-OUT = Path(__file__).resolve().parent.parent / "records"
 D = dt.date
 
 PLAN = {
@@ -55,36 +49,3 @@ PLAN = {
         ["刘洋", "服务工程师", "同事"],
     ],
 }
-
-
-def fill(kind: str, data: dict[str, list]) -> None:
-    wb = build_blank(kind, "zh")
-    for sheet in WORKBOOKS[kind]:
-        ws = wb[tab_name(sheet, "zh")]
-        rows = data.get(sheet.name, [])
-        if sheet.keyvalue:
-            for index, value in enumerate(rows, start=2):
-                ws.cell(index, 2, value)
-        else:
-            for row in rows:
-                ws.append(row)
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, dt.date):
-                    cell.number_format = "yyyy-mm-dd"
-    wb.properties.creator = "qmsdocs"
-    fixed = dt.datetime(2026, 11, 1)
-    wb.properties.created = wb.properties.modified = fixed
-    OUT.mkdir(exist_ok=True)
-    wb.save(OUT / f"{kind}.xlsx")
-    print(OUT / f"{kind}.xlsx")
-
-
-if __name__ == "__main__":
-    fill("plan", PLAN)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import sample_minutes
-    import sample_scores
-
-    sample_minutes.main()
-    sample_scores.main()

@@ -1,18 +1,13 @@
-"""Build the sample minutes workbook ``records/minutes.xlsx`` (run ``python tools/sample_minutes.py``).
+"""The sample minutes workbook ``records/minutes.xlsx`` (考评沟通会会议纪要 input of the Q4 round).
 
 The 考评沟通会 the seed standard asks for in §6.5.3: before the fourth-quarter evaluation the
 customer-service team leader explains its purpose, indicators, methods and schedule to the team.
-The dates and figures match the sample plan (``build_samples.PLAN``) and the staff match the
+The dates and figures match the sample plan (``tools.samples.plan``) and the staff match the
 sample scores, so the three samples tell one story.
 """
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_samples import fill  # noqa: E402
 
 D = dt.date
 T = dt.time
@@ -87,11 +82,3 @@ MINUTES: dict[str, list] = {
     ],
 }
 
-
-def main() -> None:
-    """Write ``records/minutes.xlsx`` from MINUTES."""
-    fill("minutes", MINUTES)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,13 +1,14 @@
 """The body of the meeting-minutes template (考评沟通会会议纪要, seed §6.5.3).
 
-``tools/build_templates.py minutes`` puts this after the shared cover and header and writes
+``python -m tools.templates minutes`` puts this after the shared cover and header and writes
 ``templates/minutes.docx``. Placeholders are those of ``qmsdocs.doctypes.minutes.context``.
 """
 from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from build_templates import CJK_HEAD, heading, kv_table, loop_table, para
+from tools.templates.frame import CJK_HEAD, heading, kv_table, loop_table, para
+
 
 
 def if_empty(doc, items: str, label: str) -> None:
