@@ -143,7 +143,7 @@ def test_verify_of_a_superseded_file_in_chinese(zh: Path, tmp_path: Path) -> Non
     result = qms(zh, "verify", str(first))
     assert result.exit_code == 1
     # The verdict is the command line's; the reason is qmsdocs.verify's.
-    assert result.stdout == f"不通过：{doc} version 1.0 is superseded by version 1.1, effective since 2026-11-20\n"
+    assert result.stdout == f"不通过：{doc} 版本 1.0 已被版本 1.1 替代（该版本自 2026-11-20 起生效）\n"
 
 
 def test_an_export_with_nothing_effective_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
@@ -168,3 +168,20 @@ def test_a_copy_recalled_twice_is_refused_in_chinese(zh: Path, tmp_path: Path) -
     assert qms(zh, "copies", "recall", f"{doc}-C01").exit_code == 0
     result = qms(zh, "copies", "recall", f"{doc}-C01")
     assert (result.exit_code, result.stderr) == (1, f"错误：副本 {doc}-C01 已于 2026-11-20 收回\n")
+
+
+# -- verify, settings, Word bodies, inputs ------------------------------------------------------
+def test_verify_of_a_draft_in_chinese(zh: Path, tmp_path: Path) -> None:
+    doc = new_plan(zh, tmp_path)
+    result = qms(zh, "verify", str(zh / "documents" / doc / f"{doc}_1.0.docx"))
+    assert result.exit_code == 1
+    assert result.stdout == f"不通过：{doc} 版本 1.0 是草稿，尚未发布\n"
+
+
+def test_a_bad_setting_in_qms_toml_is_refused_in_chinese(zh: Path) -> None:
+    toml = zh / "qms.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('scheme = "decimal"', 'scheme = "roman"'),
+                    encoding="utf-8")
+    result = qms(zh, "list")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{toml}：versions.scheme = 'roman' 必须是以下之一：decimal、letter\n"
