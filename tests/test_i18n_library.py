@@ -185,3 +185,14 @@ def test_a_bad_setting_in_qms_toml_is_refused_in_chinese(zh: Path) -> None:
     result = qms(zh, "list")
     assert result.exit_code == 2
     assert result.stderr == f"错误：{toml}：versions.scheme = 'roman' 必须是以下之一：decimal、letter\n"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes need a POSIX system")
+def test_a_named_pipe_given_as_input_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "plan.xlsx"
+    os.mkfifo(fifo)
+    result = qms(zh, "new", "plan", "--data", str(fifo))
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{fifo}：是命名管道（FIFO），不是文件\n"
