@@ -196,3 +196,11 @@ def test_a_named_pipe_given_as_input_is_refused_in_chinese(zh: Path, tmp_path: P
     result = qms(zh, "new", "plan", "--data", str(fifo))
     assert result.exit_code == 2
     assert result.stderr == f"错误：{fifo}：是命名管道（FIFO），不是文件\n"
+
+
+def test_a_word_body_with_tracked_changes_is_refused_in_chinese(zh: Path) -> None:
+    body = Path(__file__).parent / "data" / "bodies" / "58067.docx"
+    result = qms(zh, "new", "form", "--body", str(body), "--title", "T")
+    assert result.exit_code == 2
+    assert result.stderr == (f"错误：{body} 含 7 处修订：请在 Word 中接受或拒绝全部修订（审阅 > 接受 > 接受所有修订），"
+                             "或加上 --accept-changes\n")
