@@ -135,8 +135,11 @@ password_option = click.option("--password-stdin", "password_stdin", is_flag=Tru
 
 
 def _workspace(ctx: click.Context, write: bool = True) -> Any:
-    from qmsdocs.workspace import Workspace
+    from qmsdocs.config import declared_language
+    from qmsdocs.workspace import CONFIG_NAME, Workspace, resolve_root
 
+    # qms.toml's own refusals speak the language it names, if it names one
+    i18n.set_language(declared_language(resolve_root(ctx.obj["records"]) / CONFIG_NAME) or i18n.language())
     ws = Workspace.open(ctx.obj["records"], write=write)
     ctx.call_on_close(ws.close)
     i18n.set_language(ws.config.messages or ws.config.language)  # from here on, the workspace's language

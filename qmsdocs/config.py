@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qmsdocs.errors import ConfigError, DataError
+from qmsdocs.i18n import _
 from qmsdocs.names import BODY_KINDS, DOC_TYPES, ROLES, role_of  # noqa: F401  (re-exported: config is where callers look)
 
 LANGUAGES = ("zh", "en")
@@ -224,12 +225,32 @@ def load(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+        raise ConfigError(_("{path}: not UTF-8 text").format(path=path)) from None
     except RecursionError:  # tomllib parses nested arrays and tables by recursion
-        raise ConfigError(f"{path}: arrays or tables nested more than {MAX_DEPTH} levels deep") from None
+        raise ConfigError(_("{path}: arrays or tables nested more than {depth} levels deep").format(
+            path=path, depth=MAX_DEPTH)) from None
     if _depth(raw) > MAX_DEPTH:
-        raise ConfigError(f"{path}: arrays or tables nested more than {MAX_DEPTH} levels deep")
+        raise ConfigError(_("{path}: arrays or tables nested more than {depth} levels deep").format(
+            path=path, depth=MAX_DEPTH))
     return from_dict(raw, str(path))
+
+
+def declared_language(path: Path) -> str | None:
+    """Return the message language ``qms.toml`` at ``path`` names (``messages``, else ``language``), if it names one.
+
+    Read leniently, so that a refusal of the file's other settings speaks the workspace's language;
+    None where the file cannot be read or parsed or names no valid language.
+    """
+    from qmsdocs import safeio
+
+    try:
+        raw = tomllib.loads(safeio.read_regular(path, safeio.MAX_CONFIG_BYTES, str(path)).decode("utf-8"))
+    except (DataError, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    for key in ("messages", "language"):
+        if raw.get(key) in LANGUAGES:
+            return str(raw[key])
+    return None
 
 
 def _depth(value: Any) -> int:
@@ -259,11 +280,13 @@ def _shown(value: Any) -> str:
 def _text(value: str, name: str, where: str, limit: int = MAX_TEXT_CHARS) -> str:
     """Return ``value`` if it is one line of at most ``limit`` characters; else raise ConfigError."""
     if len(value) > limit:
-        raise ConfigError(f"{where}: {name} is {len(value)} characters long; at most {limit} are allowed")
+        raise ConfigError(_("{where}: {name} is {length} characters long; at most {limit} are allowed").format(
+            where=where, name=name, length=len(value), limit=limit))
     bad = _CONTROL.search(value)
     if bad:
-        raise ConfigError(f"{where}: {name} holds the control character U+{ord(bad.group()):04X} at position "
-                          f"{bad.start() + 1}; it must be one line of plain text")
+        raise ConfigError(_("{where}: {name} holds the control character U+{code:04X} at position "
+                            "{position}; it must be one line of plain text").format(
+                                where=where, name=name, code=ord(bad.group()), position=bad.start() + 1))
     return value
 
 
@@ -277,15 +300,17 @@ def _check_pattern(pattern: str, where: str, name: str = "numbering.pattern") ->
     fields = [m.group(1) for m in _PATTERN_FIELD.finditer(pattern)]
     for name in fields:
         if name not in ("code", "year", "seq"):
-            raise ConfigError(f"{shown}: unknown field {{{name}}}; the fields are {{code}}, {{year}} and {{seq}}")
+            raise ConfigError(_("{shown}: unknown field {{{name}}}; the fields are {{code}}, {{year}} and {{seq}}").format(
+                shown=shown, name=name))
     if "seq" not in fields:
-        raise ConfigError(f"{shown} has no {{seq}}; every number needs its sequence, as in "
-                          "HO-{code}-{year}-{seq:03d}")
+        raise ConfigError(_("{shown} has no {{seq}}; every number needs its sequence, as in "
+                            "HO-{{code}}-{{year}}-{{seq:03d}}").format(shown=shown))
     bad = _NOT_IN_FILE_NAMES.search(_PATTERN_FIELD.sub("", pattern))
     if bad:
-        what = "a space" if bad.group().isspace() else repr(bad.group())
-        raise ConfigError(f"{shown}: {what} cannot be in a document number, which names its files "
-                          "(not allowed: spaces, braces outside a field and \\ / : * ? \" < > |)")
+        what = _("a space") if bad.group().isspace() else repr(bad.group())
+        raise ConfigError(_("{shown}: {what} cannot be in a document number, which names its files "
+                            "(not allowed: spaces, braces outside a field and \\ / : * ? \" < > |)").format(
+                                shown=shown, what=what))
 
 
 def _number(value: Any, name: str, where: str, low: int, high: int, places: int, range_text: str) -> Decimal:
@@ -296,15 +321,19 @@ def _number(value: Any, name: str, where: str, low: int, high: int, places: int,
     """
     if isinstance(value, bool) or not isinstance(value, (int, float, str)) \
             or (isinstance(value, float) and not math.isfinite(value)):
-        raise ConfigError(f"{where}: {name} = {_shown(value)} must be a number {range_text}")
+        raise ConfigError(_("{where}: {name} = {value} must be a number {range}").format(
+            where=where, name=name, value=_shown(value), range=range_text))
     text = (value if isinstance(value, str) else repr(value)).strip()
     if len(text) > 40 or not _NUMBER.fullmatch(text):
-        raise ConfigError(f"{where}: {name} = {_shown(value)} must be a number {range_text}")
+        raise ConfigError(_("{where}: {name} = {value} must be a number {range}").format(
+            where=where, name=name, value=_shown(value), range=range_text))
     number = Decimal(text)
     if not Decimal(low) <= number <= Decimal(high):
-        raise ConfigError(f"{where}: {name} = {_shown(value)} must be {range_text}")
+        raise ConfigError(_("{where}: {name} = {value} must be {range}").format(
+            where=where, name=name, value=_shown(value), range=range_text))
     if number.normalize().as_tuple().exponent < -places:  # type: ignore[operator]
-        raise ConfigError(f"{where}: {name} = {_shown(value)} must have at most {places} decimal places")
+        raise ConfigError(_("{where}: {name} = {value} must have at most {places} decimal places").format(
+            where=where, name=name, value=_shown(value), places=places))
     return number
 
 
@@ -312,16 +341,18 @@ def _check_shape(raw: dict[str, Any], schema: dict[str, Any], where: str, prefix
     for key, value in raw.items():
         name = prefix + key
         if key not in schema:
-            raise ConfigError(f"{where}: unknown key {name} (known: {', '.join(prefix + k for k in schema)})")
+            raise ConfigError(_("{where}: unknown key {name} (known: {known})").format(
+                where=where, name=name, known=", ".join(prefix + k for k in schema)))
         expected = schema[key]
         if isinstance(expected, dict):
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: {name} must be a table [{name}]")
+                raise ConfigError(_("{where}: {name} must be a table [{name}]").format(where=where, name=name))
             _check_shape(value, expected, where, name + ".")
         elif expected is bool and isinstance(value, bool):
             continue
         elif not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(f"{where}: {name} = {_shown(value)} has the wrong type")
+            raise ConfigError(_("{where}: {name} = {value} has the wrong type").format(
+                where=where, name=name, value=_shown(value)))
 
 
 def _pattern(value: str, name: str, where: str) -> str:
@@ -330,15 +361,18 @@ def _pattern(value: str, name: str, where: str) -> str:
     for m in _PATTERN_FIELD.finditer(pattern):
         digits = (m.group(2) or "")[1:] if (m.group(2) or "").startswith("0") else m.group(2) or ""
         if m.group(2) and not (digits and WIDTHS[0] <= int(digits) <= WIDTHS[1]):
-            raise ConfigError(f"{where}: {name} = {_shown(pattern)}: the width in {m.group()} must be "
-                              f"from {WIDTHS[0]} to {WIDTHS[1]}, as in {{{m.group(1)}:03d}}")
+            raise ConfigError(_("{where}: {name} = {value}: the width in {field} must be "
+                                "from {low} to {high}, as in {{{example}:03d}}").format(
+                                    where=where, name=name, value=_shown(pattern), field=m.group(),
+                                    low=WIDTHS[0], high=WIDTHS[1], example=m.group(1)))
     _check_pattern(pattern, where, name)
     return pattern
 
 
 def _code(code: Any, name: str, where: str) -> str:
     if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9]{1,8}", code):
-        raise ConfigError(f"{where}: {name} = {code!r} must be 1 to 8 letters or digits")
+        raise ConfigError(_("{where}: {name} = {code!r} must be 1 to 8 letters or digits").format(
+            where=where, name=name, code=code))
     return code
 
 
@@ -346,7 +380,8 @@ def _roles(required: Any, name: str, where: str) -> tuple[str, ...]:
     if not isinstance(required, list) or any(not isinstance(r, str) or r not in ROLES for r in required) \
             or "approve" not in required:
         raise ConfigError(
-            f"{where}: {name} = {required!r} must list roles from {', '.join(ROLES)} and include approve"
+            _("{where}: {name} = {required!r} must list roles from {roles} and include approve").format(
+                where=where, name=name, required=required, roles=", ".join(ROLES))
         )
     return tuple(r for r in ROLES if r in required)
 
@@ -354,33 +389,40 @@ def _roles(required: Any, name: str, where: str) -> tuple[str, ...]:
 def _kinds(raw: dict[str, Any], where: str) -> dict[str, KindSettings]:
     """Return the ``[kinds.NAME]`` tables: settings of built-in kinds, and new Word-body kinds."""
     if len(raw) > MAX_KINDS:
-        raise ConfigError(f"{where}: [kinds] names {len(raw)} kinds; at most {MAX_KINDS} are allowed")
+        raise ConfigError(_("{where}: [kinds] names {count} kinds; at most {limit} are allowed").format(
+            where=where, count=len(raw), limit=MAX_KINDS))
     out = {}
     for name, table in raw.items():
         if not _KIND_NAME.fullmatch(name) or name == "revlog":
-            raise ConfigError(f"{where}: kinds.{name}: a kind's name is 1 to 32 lowercase letters, digits or _, "
-                              "starting with a letter (and not revlog)")
+            raise ConfigError(_("{where}: kinds.{name}: a kind's name is 1 to 32 lowercase letters, digits or _, "
+                                "starting with a letter (and not revlog)").format(where=where, name=name))
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}: kinds.{name} must be a table [kinds.{name}]")
+            raise ConfigError(_("{where}: kinds.{name} must be a table [kinds.{name}]").format(where=where, name=name))
         for key in table:
             if key not in _KIND_KEYS:
-                raise ConfigError(f"{where}: unknown key kinds.{name}.{key} (known: {', '.join(_KIND_KEYS)})")
+                raise ConfigError(_("{where}: unknown key kinds.{name}.{key} (known: {known})").format(
+                    where=where, name=name, key=key, known=", ".join(_KIND_KEYS)))
         labels = {}
         for key in ("label_zh", "label_en"):
             value = table.get(key)
             if value is None:
                 if name not in BUILTIN_KINDS:
-                    raise ConfigError(f"{where}: kinds.{name} needs {key} (the name its cover shows)")
+                    raise ConfigError(_("{where}: kinds.{name} needs {key} (the name its cover shows)").format(
+                        where=where, name=name, key=key))
                 continue
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"{where}: kinds.{name}.{key} must be a non-empty text")
+                raise ConfigError(_("{where}: kinds.{name}.{key} must be a non-empty text").format(
+                    where=where, name=name, key=key))
             labels[key] = _text(value, f"kinds.{name}.{key}", where, 40)
             invisible = next((i for i, c in enumerate(value) if unicodedata.category(c) == "Cf"), None)
             if invisible is not None:  # a label that looks like another kind's on the cover
-                raise ConfigError(f"{where}: kinds.{name}.{key} holds the invisible character "
-                                  f"U+{ord(value[invisible]):04X} at position {invisible + 1}; it must be plain text")
+                raise ConfigError(_("{where}: kinds.{name}.{key} holds the invisible character "
+                                    "U+{code:04X} at position {position}; it must be plain text").format(
+                                        where=where, name=name, key=key, code=ord(value[invisible]),
+                                        position=invisible + 1))
         if name in DOC_TYPES and labels:
-            raise ConfigError(f"{where}: kinds.{name}: the labels of a generated kind come from its template")
+            raise ConfigError(_("{where}: kinds.{name}: the labels of a generated kind come from its template").format(
+                where=where, name=name))
         required = _roles(table["required"], f"kinds.{name}.required", where) if "required" in table else None
         pattern = _pattern(table["pattern"], f"kinds.{name}.pattern", where) if "pattern" in table else None
         out[name] = KindSettings(labels.get("label_zh", ""), labels.get("label_en", ""), required, pattern)
@@ -395,15 +437,17 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     for key in ("company", "department", "reference"):
         if key in raw:
             if not raw[key].strip():
-                raise ConfigError(f"{where}: {key} must not be empty")
+                raise ConfigError(_("{where}: {key} must not be empty").format(where=where, key=key))
             kwargs[key] = _text(raw[key], key, where)
     language = raw.get("language", "zh")
     if language not in LANGUAGES:
-        raise ConfigError(f"{where}: language = {language!r} must be one of: zh, en")
+        raise ConfigError(_("{where}: language = {language!r} must be one of: zh, en").format(
+            where=where, language=language))
     kwargs["language"] = language
     messages = raw.get("messages", "")
     if messages not in LANGUAGES + ("",):
-        raise ConfigError(f"{where}: messages = {messages!r} must be one of: zh, en")
+        raise ConfigError(_("{where}: messages = {messages!r} must be one of: zh, en").format(
+            where=where, messages=messages))
     kwargs["messages"] = messages
 
     kwargs["pattern"] = _pattern(numbering.get("pattern", DEFAULT_PATTERN), "numbering.pattern", where)
@@ -412,17 +456,20 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     codes = dict(DEFAULT_CODES)
     for doc_type, code in numbering.get("codes", {}).items():
         if doc_type not in known_kinds:
-            raise ConfigError(f"{where}: unknown key numbering.codes.{doc_type} (known: {', '.join(known_kinds)})")
+            raise ConfigError(_("{where}: unknown key numbering.codes.{kind} (known: {known})").format(
+                where=where, kind=doc_type, known=", ".join(known_kinds)))
         codes[doc_type] = _code(code, f"numbering.codes.{doc_type}", where)
     for name, table in raw.get("kinds", {}).items():
         if "code" in table:
             code = _code(table["code"], f"kinds.{name}.code", where)
             if name in numbering.get("codes", {}) and codes[name] != code:
-                raise ConfigError(f"{where}: kinds.{name}.code = {code!r} differs from numbering.codes.{name} = "
-                                  f"{codes[name]!r}; give the code once")
+                raise ConfigError(_("{where}: kinds.{name}.code = {code!r} differs from numbering.codes.{name} = "
+                                    "{other!r}; give the code once").format(
+                                        where=where, name=name, code=code, other=codes[name]))
             codes[name] = code
         elif name not in codes:
-            raise ConfigError(f"{where}: kinds.{name} needs a code (1 to 8 letters or digits), e.g. code = \"TZ\"")
+            raise ConfigError(_("{where}: kinds.{name} needs a code (1 to 8 letters or digits), e.g. code = \"TZ\"").format(
+                where=where, name=name))
     # Document numbers are compared without regard to case, so GL and gl would number alike.
     # The code given in qms.toml is the one blamed, not the default it collides with.
     owner: dict[str, str] = {}
@@ -432,16 +479,19 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
         code = codes[kind]
         if code.upper() in owner:
             key = f"kinds.{kind}.code" if kind in own else f"numbering.codes.{kind}"
-            raise ConfigError(f"{where}: {key} = {code!r} is already the code of {owner[code.upper()]} "
-                              f"({codes[owner[code.upper()]]!r}); each kind needs a code of its own "
-                              "(compared without regard to case)")
+            raise ConfigError(_("{where}: {key} = {code!r} is already the code of {owner} "
+                                "({other!r}); each kind needs a code of its own "
+                                "(compared without regard to case)").format(
+                                    where=where, key=key, code=code, owner=owner[code.upper()],
+                                    other=codes[owner[code.upper()]]))
         owner[code.upper()] = kind
     kwargs["codes"] = codes
     kwargs["kinds"] = kinds
 
     scheme = raw.get("versions", {}).get("scheme", "decimal")
     if scheme not in SCHEMES:
-        raise ConfigError(f"{where}: versions.scheme = {scheme!r} must be one of: decimal, letter")
+        raise ConfigError(_("{where}: versions.scheme = {scheme!r} must be one of: decimal, letter").format(
+            where=where, scheme=scheme))
     kwargs["scheme"] = scheme
 
     required = raw.get("release", {}).get("required", ["compile", "review", "approve"])
@@ -450,57 +500,66 @@ def from_dict(raw: dict[str, Any], where: str = "qms.toml") -> Config:
     bad = [r for r in required if r not in ROLES]
     if bad or "approve" not in required:
         raise ConfigError(
-            f"{where}: release.required = {required!r} must list roles from {', '.join(ROLES)} and include approve"
+            _("{where}: {name} = {required!r} must list roles from {roles} and include approve").format(
+                where=where, name="release.required", required=required, roles=", ".join(ROLES))
         )
     kwargs["required_roles"] = tuple(r for r in ROLES if r in required)
 
     scoring = raw.get("scoring", {})
     kwargs["leader_weight"] = _number(scoring.get("leader_weight", "0.6"), "scoring.leader_weight", where, 0, 1, 6,
-                                      "between 0 and 1")
+                                      _("between 0 and 1"))
     bands = {"excellent": Decimal(90), "good": Decimal(80), "satisfactory": Decimal(70)}
     for grade, floor in scoring.get("grades", {}).items():
         if grade not in GRADES:
-            raise ConfigError(f"{where}: unknown key scoring.grades.{grade} (known: {', '.join(GRADES)})")
+            raise ConfigError(_("{where}: unknown key scoring.grades.{grade} (known: {known})").format(
+                where=where, grade=grade, known=", ".join(GRADES)))
         if isinstance(floor, str):  # a number, not text, as the file written by init shows
-            raise ConfigError(f"{where}: scoring.grades.{grade} = {_shown(floor)} must be a number from 0 to 100")
-        bands[grade] = _number(floor, f"scoring.grades.{grade}", where, 0, 100, 2, "from 0 to 100")
+            raise ConfigError(_("{where}: scoring.grades.{grade} = {value} must be a number from 0 to 100").format(
+                where=where, grade=grade, value=_shown(floor)))
+        bands[grade] = _number(floor, f"scoring.grades.{grade}", where, 0, 100, 2, _("from 0 to 100"))
     if not bands["excellent"] > bands["good"] > bands["satisfactory"]:
-        raise ConfigError(f"{where}: scoring.grades must descend: excellent > good > satisfactory")
+        raise ConfigError(_("{where}: scoring.grades must descend: excellent > good > satisfactory").format(
+            where=where))
     kwargs["grade_bands"] = bands
 
     templates = raw.get("templates", {})
     for doc_type, value in templates.items():
         if doc_type not in DOC_TYPES + ("revlog",):
-            raise ConfigError(f"{where}: unknown key templates.{doc_type} (known: {', '.join(DOC_TYPES)}, revlog)")
+            raise ConfigError(_("{where}: unknown key templates.{kind} (known: {known}, revlog)").format(
+                where=where, kind=doc_type, known=", ".join(DOC_TYPES)))
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{where}: templates.{doc_type} must be a path")
+            raise ConfigError(_("{where}: templates.{kind} must be a path").format(where=where, kind=doc_type))
         _text(value, f"templates.{doc_type}", where, MAX_PATH_CHARS)
     kwargs["templates"] = dict(templates)
 
     signatures = raw.get("signatures", {})
     mode = signatures.get("mode", "electronic")
     if mode not in ("electronic", "recorded"):
-        raise ConfigError(f"{where}: signatures.mode = {mode!r} must be one of: electronic, recorded")
+        raise ConfigError(_("{where}: signatures.mode = {mode!r} must be one of: electronic, recorded").format(
+            where=where, mode=mode))
     kwargs["signature_mode"] = mode
     pairs = []
     for pair in signatures.get("may_combine", []):
         pair = [role_of(r) or r if isinstance(r, str) else r for r in pair] if isinstance(pair, list) else pair
         if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(r, str) and r in ROLES for r in pair)
                 or pair[0] == pair[1]):
-            raise ConfigError(f"{where}: signatures.may_combine = {signatures['may_combine']!r} must list pairs of "
-                              f"two different roles from {', '.join(ROLES)}")
+            raise ConfigError(_("{where}: signatures.may_combine = {pairs!r} must list pairs of "
+                                "two different roles from {roles}").format(
+                                    where=where, pairs=signatures["may_combine"], roles=", ".join(ROLES)))
         if set(pair) == {"approve", "compile"}:
-            raise ConfigError(f"{where}: signatures.may_combine: the one who compiles a document may never approve "
-                              "it; remove the pair [compile, approve]")
+            raise ConfigError(_("{where}: signatures.may_combine: the one who compiles a document may never approve "
+                                "it; remove the pair [compile, approve]").format(where=where))
         pairs.append(tuple(sorted(pair, key=ROLES.index)))
     kwargs["may_combine"] = tuple(dict.fromkeys(pairs))
     months = raw.get("review", {}).get("interval_months", 24)
     if not 0 <= months <= 120:
-        raise ConfigError(f"{where}: review.interval_months = {months!r} must be from 0 to 120")
+        raise ConfigError(_("{where}: review.interval_months = {months!r} must be from 0 to 120").format(
+            where=where, months=months))
     kwargs["review_months"] = months
     kwargs["show_raters"] = bool(scoring.get("show_raters", False))
     url = raw.get("register", {}).get("url", "")
     if url and not url.startswith(("postgresql://", "postgres://")):
-        raise ConfigError(f"{where}: register.url = {url!r} must be a postgresql:// URL")
+        raise ConfigError(_("{where}: register.url = {url!r} must be a postgresql:// URL").format(
+            where=where, url=url))
     kwargs["register_url"] = url
     return Config(**kwargs)

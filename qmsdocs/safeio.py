@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qmsdocs.errors import DataError, Problem
+from qmsdocs.i18n import _
 
 MiB = 1024 * 1024
 
@@ -51,7 +52,7 @@ def _size(n: int) -> str:
         if n >= factor:
             value = n / factor
             return f"{value:.0f} {unit}" if value == int(value) or value >= 100 else f"{value:.1f} {unit}"
-    return f"{n} bytes"
+    return _("{count} bytes").format(count=n)
 
 
 def _kind(mode: int) -> str | None:
@@ -59,14 +60,14 @@ def _kind(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
-        return "is a folder, not a file"
+        return _("is a folder, not a file")
     if stat.S_ISFIFO(mode):
-        return "is a named pipe (FIFO), not a file"
+        return _("is a named pipe (FIFO), not a file")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "is a device, not a file"
+        return _("is a device, not a file")
     if stat.S_ISSOCK(mode):
-        return "is a socket, not a file"
-    return "is not a regular file"
+        return _("is a socket, not a file")
+    return _("is not a regular file")
 
 
 def check_regular(path: Path, cap: int, display: str) -> os.stat_result:
@@ -77,11 +78,11 @@ def check_regular(path: Path, cap: int, display: str) -> os.stat_result:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise DataError(Problem(display, "no such file")) from None
+        raise DataError(Problem(display, _("no such file"))) from None
     except NotADirectoryError:
-        raise DataError(Problem(display, "no such file (a folder on the way is a file)")) from None
+        raise DataError(Problem(display, _("no such file (a folder on the way is a file)"))) from None
     except OSError as exc:
-        raise DataError(Problem(display, f"cannot be read ({_cause(exc)})")) from None
+        raise DataError(Problem(display, _("cannot be read ({cause})").format(cause=_cause(exc)))) from None
     _check(st, cap, display)
     return st
 
@@ -91,7 +92,8 @@ def _check(st: os.stat_result, cap: int, display: str) -> None:
     if kind:
         raise DataError(Problem(display, kind))
     if st.st_size > cap:
-        raise DataError(Problem(display, f"is {_size(st.st_size)}; files over {_size(cap)} are refused"))
+        raise DataError(Problem(display, _("is {size}; files over {cap} are refused").format(
+            size=_size(st.st_size), cap=_size(cap))))
 
 
 def _cause(exc: OSError) -> str:
@@ -113,20 +115,20 @@ def read_regular(path: Path, cap: int, display: str) -> bytes:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise DataError(Problem(display, "no such file")) from None
+        raise DataError(Problem(display, _("no such file"))) from None
     except OSError as exc:
-        raise DataError(Problem(display, f"cannot be read ({_cause(exc)})")) from None
+        raise DataError(Problem(display, _("cannot be read ({cause})").format(cause=_cause(exc)))) from None
     try:
         _check(os.fstat(fd), cap, display)
         chunks, total = [], 0
         while chunk := os.read(fd, min(_CHUNK, cap + 1 - total)):
             total += len(chunk)
             if total > cap:
-                raise DataError(Problem(display, f"grew past {_size(cap)} while read; refused"))
+                raise DataError(Problem(display, _("grew past {cap} while read; refused").format(cap=_size(cap))))
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as exc:
-        raise DataError(Problem(display, f"cannot be read ({_cause(exc)})")) from None
+        raise DataError(Problem(display, _("cannot be read ({cause})").format(cause=_cause(exc)))) from None
     finally:
         os.close(fd)
 
@@ -135,19 +137,22 @@ def _open_zip(data: bytes, display: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-        raise DataError(Problem(display, "is not a zip package, or a damaged one")) from None
+        raise DataError(Problem(display, _("is not a zip package, or a damaged one"))) from None
 
 
 def _check_declared(info: zipfile.ZipInfo, cap: int, display: str) -> None:
     """Refuse a part by what its header declares, before a byte is inflated."""
     if info.flag_bits & 0x1:
-        raise DataError(Problem(display, f"part {info.filename} is encrypted"))
+        raise DataError(Problem(display, _("part {part} is encrypted").format(part=info.filename)))
     if info.file_size > cap:
-        raise DataError(Problem(display, f"part {info.filename} unpacks to {_size(info.file_size)}; parts over "
-                                         f"{_size(cap)} are refused as a possible zip bomb"))
+        raise DataError(Problem(display, _("part {part} unpacks to {size}; parts over "
+                                           "{cap} are refused as a possible zip bomb").format(
+                                               part=info.filename, size=_size(info.file_size), cap=_size(cap))))
     if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise DataError(Problem(display, f"part {info.filename} inflates {info.file_size // max(info.compress_size, 1)} "
-                                         f"times; refused as a possible zip bomb (at most {MAX_RATIO})"))
+        raise DataError(Problem(display, _("part {part} inflates {ratio} "
+                                           "times; refused as a possible zip bomb (at most {limit})").format(
+                                               part=info.filename, ratio=info.file_size // max(info.compress_size, 1),
+                                               limit=MAX_RATIO)))
 
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, display: str) -> bytes:
@@ -161,15 +166,17 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, display: str)
             while chunk := f.read(_CHUNK):
                 total += len(chunk)
                 if total > limit:
-                    raise DataError(Problem(display, f"part {info.filename} inflates past {_size(limit)}; "
-                                                     "refused as a possible zip bomb"))
+                    raise DataError(Problem(display, _("part {part} inflates past {cap}; "
+                                                       "refused as a possible zip bomb").format(
+                                                           part=info.filename, cap=_size(limit))))
                 chunks.append(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
             NotImplementedError) as exc:
-        raise DataError(Problem(display, f"part {info.filename} cannot be unpacked: {_zip_cause(exc)}")) from None
+        raise DataError(Problem(display, _("part {part} cannot be unpacked: {cause}").format(
+            part=info.filename, cause=_zip_cause(exc)))) from None
     if total != info.file_size:
-        raise DataError(Problem(display, f"part {info.filename} cannot be unpacked: its size does not match "
-                                         "its header"))
+        raise DataError(Problem(display, _("part {part} cannot be unpacked: its size does not match "
+                                           "its header").format(part=info.filename)))
     return b"".join(chunks)
 
 
@@ -178,7 +185,7 @@ def _zip_cause(exc: BaseException) -> str:
 
     text = str(exc)
     if "CRC" in text:
-        return "its checksum or size does not match its header (damaged, or altered)"
+        return _("its checksum or size does not match its header (damaged, or altered)")
     return one_line(text, 100) or type(exc).__name__
 
 
@@ -194,7 +201,7 @@ def read_zip_part(data: bytes, name: str, cap: int, display: str) -> bytes:
         try:
             info = zf.getinfo(name)
         except KeyError:
-            raise DataError(Problem(display, f"has no part {name}")) from None
+            raise DataError(Problem(display, _("has no part {part}").format(part=name))) from None
         _check_declared(info, cap, display)
         return _inflate(zf, info, cap, display)
 
@@ -210,12 +217,13 @@ def read_zip_parts(data: bytes, display: str, *, part_cap: int = MAX_PART_BYTES,
     with _open_zip(data, display) as zf:
         infos = zf.infolist()
         if len(infos) > MAX_PARTS:
-            raise DataError(Problem(display, f"holds {len(infos)} parts; refused as a possible zip bomb "
-                                             f"(at most {MAX_PARTS})"))
+            raise DataError(Problem(display, _("holds {count} parts; refused as a possible zip bomb "
+                                               "(at most {limit})").format(count=len(infos), limit=MAX_PARTS)))
         declared = sum(i.file_size for i in infos)
         if declared > total_cap:
-            raise DataError(Problem(display, f"unpacks to {_size(declared)}; packages over {_size(total_cap)} "
-                                             "are refused as a possible zip bomb"))
+            raise DataError(Problem(display, _("unpacks to {size}; packages over {cap} "
+                                               "are refused as a possible zip bomb").format(
+                                                   size=_size(declared), cap=_size(total_cap))))
         for info in infos:
             _check_declared(info, part_cap, display)
         return [(info.filename, _inflate(zf, info, part_cap, display)) for info in infos]

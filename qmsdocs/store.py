@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qmsdocs.errors import IntegrityError, RuleError
+from qmsdocs.i18n import _
 
 if TYPE_CHECKING:
     from qmsdocs.db import Register
@@ -54,7 +55,7 @@ def safe_dir(root: Path, relative: str, create: bool = True) -> Path:
     path = root
     for part in Path(relative).parts:
         if part in ("", ".", "..") or os.sep in part:
-            raise RuleError(f"{root / relative}: not a folder name qmsdocs makes")
+            raise RuleError(_("{path}: not a folder name qmsdocs makes").format(path=root / relative))
         path = path / part
         try:
             info = os.lstat(path)
@@ -67,10 +68,10 @@ def safe_dir(root: Path, relative: str, create: bool = True) -> Path:
                 pass
             info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
-            raise RuleError(f"{path}: is a symbolic link inside the workspace; qmsdocs does not follow it "
-                            "(remove the link)")
+            raise RuleError(_("{path}: is a symbolic link inside the workspace; qmsdocs does not follow it "
+                              "(remove the link)").format(path=path))
         if not stat.S_ISDIR(info.st_mode):
-            raise RuleError(f"{path}: should be a folder but is a file")
+            raise RuleError(_("{path}: should be a folder but is a file").format(path=path))
     return path
 
 
@@ -99,9 +100,11 @@ def read_own_file(path: Path, cap: int = MAX_OBJECT) -> bytes | None:
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(info.st_mode):
-        raise RuleError(f"{path}: is not a regular file (a link, folder or device was put in its place)")
+        raise RuleError(_("{path}: is not a regular file (a link, folder or device was put in its place)").format(
+            path=path))
     if info.st_size > cap:
-        raise RuleError(f"{path}: is {info.st_size} bytes, more than the {cap} a qmsdocs file can be")
+        raise RuleError(_("{path}: is {size} bytes, more than the {cap} a qmsdocs file can be").format(
+            path=path, size=info.st_size, cap=cap))
     with open(path, "rb") as f:
         return f.read(cap + 1)
 
@@ -185,11 +188,13 @@ class ObjectStore(abc.ABC):
         data = self.staged.get(sha)
         if data is None:
             data = self.load(sha)
-        label = f"{what} (object {sha[:12]}…)" if what else f"object {sha[:12]}…"
+        label = (_("{what} (object {sha}…)").format(what=_(what), sha=sha[:12]) if what
+                 else _("object {sha}…").format(sha=sha[:12]))
         if data is None:
-            raise IntegrityError(f"the store has lost {label}; restore the workspace from a backup")
+            raise IntegrityError(_("the store has lost {label}; restore the workspace from a backup").format(label=label))
         if sha256_bytes(data) != sha:
-            raise IntegrityError(f"the stored {label} was altered: its bytes no longer match its sha256")
+            raise IntegrityError(_("the stored {label} was altered: its bytes no longer match its sha256").format(
+                label=label))
         return data
 
     def materialize(self, sha: str, folder: Path, name: str) -> Path:
@@ -327,6 +332,6 @@ class RegisterStore(ObjectStore):
 
 def describe_os_error(exc: OSError) -> str:
     """Return ``path: cause`` for an OSError, naming disk-full and read-only plainly."""
-    cause = {errno.ENOSPC: "no space left on the device", errno.EROFS: "the file system is read-only",
-             errno.EACCES: "permission denied", errno.EPERM: "permission denied"}.get(exc.errno or 0)
+    cause = {errno.ENOSPC: _("no space left on the device"), errno.EROFS: _("the file system is read-only"),
+             errno.EACCES: _("permission denied"), errno.EPERM: _("permission denied")}.get(exc.errno or 0)
     return f"{exc.filename or ''}: {cause or exc.strerror or exc}".lstrip(": ")

@@ -7,6 +7,7 @@ from typing import Any
 
 from qmsdocs import audit, clock
 from qmsdocs.errors import DataError, Problem
+from qmsdocs.i18n import _
 from qmsdocs.ooxml import CUSTOM_PART, custom_properties
 from qmsdocs.rendering import PROP_CHAIN, revisions_of
 from qmsdocs.safeio import MAX_DOCUMENT_BYTES, MAX_SMALL_PART_BYTES, read_regular, read_zip_part
@@ -29,7 +30,7 @@ def properties(data: bytes, display: str) -> dict[str, str]:
     try:
         root = ElementTree.fromstring(core)
     except Exception:
-        raise DataError(Problem(display, "has unreadable document properties (docProps/core.xml)")) from None
+        raise DataError(Problem(display, _("has unreadable document properties (docProps/core.xml)"))) from None
     out = {key: (root.findtext(tag) or "").strip() for key, tag in _CORE.items()}
     try:
         out |= custom_properties(read_zip_part(data, CUSTOM_PART, MAX_SMALL_PART_BYTES, display))
@@ -54,9 +55,9 @@ def verify_file(ws: Workspace, file: str | Path) -> dict[str, Any]:
     try:
         props = properties(data, str(file))
     except DataError:
-        raise DataError(Problem(str(file), "is not a Word .docx file with document properties")) from None
+        raise DataError(Problem(str(file), _("is not a Word .docx file with document properties"))) from None
     except zipfile.BadZipFile:  # pragma: no cover - read_zip_part reports it
-        raise DataError(Problem(str(file), "is not a Word .docx file")) from None
+        raise DataError(Problem(str(file), _("is not a Word .docx file"))) from None
     sha = sha256_bytes(data)
     result: dict[str, Any] = {"file": str(path), "sha256": sha, "doc_no": props["identifier"] or None,
                               "version": props["version"] or None, "status": None, "unaltered": False,
@@ -70,18 +71,19 @@ def _verdict(ws: Workspace, data: bytes, sha: str, props: dict[str, str], displa
     if props.get(PROP_WORKING_COPY):
         source = props[PROP_WORKING_COPY]
         intact = props.get(PROP_BODY) == body_sha(data, display)
-        why = f"working copy of {source}, not a controlled document"
-        return {"reason": why if intact else why + "; and it was altered after it was made"}
+        why = _("working copy of {source}, not a controlled document").format(source=source)
+        return {"reason": why if intact else why + _("; and it was altered after it was made")}
     doc = register.one("SELECT * FROM documents WHERE doc_no = ?", (props["identifier"],))
     rev = doc and register.one("SELECT * FROM revisions WHERE document_id = ? AND version = ?",
                                (doc["id"], props["version"]))
     render = register.one("SELECT * FROM renders WHERE sha256 = ? ORDER BY id DESC", (sha,))
     if props["subject"] == "revlog" or (render is not None and render["what"] == "revlog"):
-        return {"reason": "a revision log, not a controlled revision"}
+        return {"reason": _("a revision log, not a controlled revision")}
     if not doc or rev is None:
-        name = f"{props['identifier'] or '(no document number)'} version {props['version'] or '?'}"
-        return {"reason": f"{name} is unknown to this register"}
-    label = f"{doc['doc_no']} version {rev['version']}"
+        name = _("{doc_no} version {version}").format(doc_no=props["identifier"] or _("(no document number)"),
+                                                      version=props["version"] or "?")
+        return {"reason": _("{name} is unknown to this register").format(name=name)}
+    label = _("{doc_no} version {version}").format(doc_no=doc["doc_no"], version=rev["version"])
     revisions = revisions_of(register, doc["id"])
     today = clock.today()
     statuses = derive(revisions, today)
@@ -91,35 +93,43 @@ def _verdict(ws: Workspace, data: bytes, sha: str, props: dict[str, str], displa
     if render is not None and render["revision_id"] != rev["id"]:
         render = None
     if render is None and copy is None:
-        return out | {"reason": f"{label} was altered: its sha256 {sha[:12]}… is not any file this register "
-                                "issued for it"}
+        return out | {"reason": _("{label} was altered: its sha256 {sha}… is not any file this register "
+                                  "issued for it").format(label=label, sha=sha[:12])}
     out["unaltered"] = True
     if copy is not None:
         out["copy_no"] = copy["copy_no"]
     shown = copy and "effective" or render["state"]  # type: ignore[index]
     problems = audit.verify(register)
     if problems:
-        return out | {"reason": f"{label}: the register fails its integrity check ({problems[0]}); "
-                                "no file can be called current until it passes (qms log --verify)"}
+        return out | {"reason": _("{label}: the register fails its integrity check ({problem}); "
+                                  "no file can be called current until it passes (qms log --verify)").format(
+                                      label=label, problem=problems[0])}
     if status == "effective":
         if shown != "effective":
-            what = {"draft": "the draft rendering from before its release",
-                    "approved": "the approved rendering from before it took effect"}.get(shown, f"a {shown} rendering")
-            return out | {"reason": f"{label} is {what}; the released file differs"}
+            what = {"draft": _("the draft rendering from before its release"),
+                    "approved": _("the approved rendering from before it took effect")}.get(
+                        shown, _("a {state} rendering").format(state=shown))
+            return out | {"reason": _("{label} is {what}; the released file differs").format(label=label, what=what)}
         if copy is not None and copy["recalled_on"]:
-            return out | {"reason": f"copy {copy['copy_no']} of {label} was recalled on {copy['recalled_on']}"}
-        held = f" (controlled copy {copy['copy_no']}, held by {copy['holder']})" if copy is not None else ""
+            return out | {"reason": _("copy {copy_no} of {label} was recalled on {date}").format(
+                copy_no=copy["copy_no"], label=label, date=copy["recalled_on"])}
+        held = _(" (controlled copy {copy_no}, held by {holder})").format(
+            copy_no=copy["copy_no"], holder=copy["holder"]) if copy is not None else ""
         return out | {"current": True, "ok": True,
-                      "reason": f"{label} is the current effective revision, unaltered{held}"}
+                      "reason": _("{label} is the current effective revision, unaltered{held}").format(
+                          label=label, held=held)}
     if status == "approved":
-        return out | {"reason": f"{label} is approved, effective from {rev['effective_date']}; until then "
-                                "the revision in force stays effective"}
+        return out | {"reason": _("{label} is approved, effective from {date}; until then "
+                                  "the revision in force stays effective").format(label=label, date=rev["effective_date"])}
     if status == "superseded":
         later = next((r for r in revisions if statuses[r["id"]] == "effective"), None)
-        return out | {"reason": f"{label} is superseded" + (
-            f" by version {later['version']}, effective since {later['effective_date']}" if later else "")}
+        return out | {"reason": (_("{label} is superseded by version {version}, effective since {date}").format(
+            label=label, version=later["version"], date=later["effective_date"]) if later
+            else _("{label} is superseded").format(label=label))}
     if status == "draft":
-        return out | {"reason": f"{label} is a draft, not released"}
+        return out | {"reason": _("{label} is a draft, not released").format(label=label)}
     if status == "withdrawn":
-        return out | {"reason": f"{label} is a withdrawn draft (withdrawn on {rev['withdrawn_on']})"}
-    return out | {"reason": f"{label} is obsolete since {doc['obsolete_on']} ({doc['obsolete_reason']})"}
+        return out | {"reason": _("{label} is a withdrawn draft (withdrawn on {date})").format(
+            label=label, date=rev["withdrawn_on"])}
+    return out | {"reason": _("{label} is obsolete since {date} ({reason})").format(
+        label=label, date=doc["obsolete_on"], reason=doc["obsolete_reason"])}

@@ -143,7 +143,7 @@ def test_verify_of_a_superseded_file_in_chinese(zh: Path, tmp_path: Path) -> Non
     result = qms(zh, "verify", str(first))
     assert result.exit_code == 1
     # The verdict is the command line's; the reason is qmsdocs.verify's.
-    assert result.stdout == f"不通过：{doc} version 1.0 is superseded by version 1.1, effective since 2026-11-20\n"
+    assert result.stdout == f"不通过：{doc} 版本 1.0 已被版本 1.1 替代（该版本自 2026-11-20 起生效）\n"
 
 
 def test_an_export_with_nothing_effective_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
@@ -168,3 +168,39 @@ def test_a_copy_recalled_twice_is_refused_in_chinese(zh: Path, tmp_path: Path) -
     assert qms(zh, "copies", "recall", f"{doc}-C01").exit_code == 0
     result = qms(zh, "copies", "recall", f"{doc}-C01")
     assert (result.exit_code, result.stderr) == (1, f"错误：副本 {doc}-C01 已于 2026-11-20 收回\n")
+
+
+# -- verify, settings, Word bodies, inputs ------------------------------------------------------
+def test_verify_of_a_draft_in_chinese(zh: Path, tmp_path: Path) -> None:
+    doc = new_plan(zh, tmp_path)
+    result = qms(zh, "verify", str(zh / "documents" / doc / f"{doc}_1.0.docx"))
+    assert result.exit_code == 1
+    assert result.stdout == f"不通过：{doc} 版本 1.0 是草稿，尚未发布\n"
+
+
+def test_a_bad_setting_in_qms_toml_is_refused_in_chinese(zh: Path) -> None:
+    toml = zh / "qms.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('scheme = "decimal"', 'scheme = "roman"'),
+                    encoding="utf-8")
+    result = qms(zh, "list")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{toml}：versions.scheme = 'roman' 必须是以下之一：decimal、letter\n"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes need a POSIX system")
+def test_a_named_pipe_given_as_input_is_refused_in_chinese(zh: Path, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "plan.xlsx"
+    os.mkfifo(fifo)
+    result = qms(zh, "new", "plan", "--data", str(fifo))
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{fifo}：是命名管道（FIFO），不是文件\n"
+
+
+def test_a_word_body_with_tracked_changes_is_refused_in_chinese(zh: Path) -> None:
+    body = Path(__file__).parent / "data" / "bodies" / "58067.docx"
+    result = qms(zh, "new", "form", "--body", str(body), "--title", "T")
+    assert result.exit_code == 2
+    assert result.stderr == (f"错误：{body} 含 7 处修订：请在 Word 中接受或拒绝全部修订（审阅 > 接受 > 接受所有修订），"
+                             "或加上 --accept-changes\n")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from qmsdocs.body.package import COMMENTS, CUSTOM_PROPERTIES, REL, Package, w
 from qmsdocs.errors import DataError
+from qmsdocs.i18n import N_, _
 from qmsdocs.text import one_line
 
 #: The custom property every framed file carries (its document number): a body holding it was
@@ -97,15 +98,19 @@ class BodyReport:
         changes = 0 if accept_changes else self.tracked_changes
         comments = 0 if drop_comments else self.comments
         if changes and comments:
-            out.append(f"{self.display} has {_count(changes, 'tracked change')} and {_count(comments, 'comment')}: "
-                       "accept or reject all changes (Review > Accept All) and delete the comments in Word, "
-                       "or give --accept-changes / --drop-comments")
+            out.append(_("{display} has {changes} and {comments}: "
+                         "accept or reject all changes (Review > Accept All) and delete the comments in Word, "
+                         "or give --accept-changes / --drop-comments").format(
+                             display=self.display, changes=_count(changes, "tracked change"),
+                             comments=_count(comments, "comment")))
         elif changes:
-            out.append(f"{self.display} has {_count(changes, 'tracked change')}: accept or reject all changes "
-                       "in Word (Review > Accept All), or give --accept-changes")
+            out.append(_("{display} has {changes}: accept or reject all changes "
+                         "in Word (Review > Accept All), or give --accept-changes").format(
+                             display=self.display, changes=_count(changes, "tracked change")))
         elif comments:
-            out.append(f"{self.display} has {_count(comments, 'comment')}: delete the comments in Word "
-                       "(Review > Delete All Comments), or give --drop-comments")
+            out.append(_("{display} has {comments}: delete the comments in Word "
+                         "(Review > Delete All Comments), or give --drop-comments").format(
+                             display=self.display, comments=_count(comments, "comment")))
         return out
 
     def require_frameable(self, accept_changes: bool = False, drop_comments: bool = False) -> None:
@@ -115,7 +120,14 @@ class BodyReport:
             raise DataError(problems)
 
 
+#: The counted nouns of the refusals, one and many, for the catalog.
+_NOUNS = {"tracked change": (N_("{count} tracked change"), N_("{count} tracked changes")),
+          "comment": (N_("{count} comment"), N_("{count} comments"))}
+
+
 def _count(n: int, noun: str) -> str:
+    if noun in _NOUNS:
+        return _(_NOUNS[noun][n != 1]).format(count=n)
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 

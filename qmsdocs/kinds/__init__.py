@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from qmsdocs.errors import UsageError
+from qmsdocs.i18n import _
 from qmsdocs.names import BODY_KINDS, DOC_TYPES
 
 if TYPE_CHECKING:
@@ -97,8 +98,9 @@ def get(name: str, config: Config) -> Kind:
         zh, en = BODY_KINDS.get(name, ("", ""))
         return BodyKind(name, (own.label_zh if own and own.label_zh else zh),
                         (own.label_en if own and own.label_en else en))
-    raise UsageError(f"unknown kind {name!r}; known: {', '.join(names(config))} "
-                     "(a workspace adds Word-document kinds in qms.toml: [kinds.NAME])")
+    raise UsageError(_("unknown kind {name!r}; known: {known} "
+                       "(a workspace adds Word-document kinds in qms.toml: [kinds.NAME])").format(
+                           name=name, known=", ".join(names(config))))
 
 
 def of_bundle(bundle: Bundle) -> Kind:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmsdocs.errors import UsageError
+from qmsdocs.i18n import _
 from qmsdocs.kinds import Input
 
 if TYPE_CHECKING:
@@ -68,8 +69,8 @@ def read_body(path: Path, display: str, accept_changes: bool = False, drop_comme
 
     suffix = path.suffix.lower()
     if suffix not in WORD_SUFFIXES + CONVERTIBLE:
-        raise UsageError(f"{display}: give a Word document (.docx, or .doc, .odt or .rtf to be converted with "
-                         "LibreOffice)")
+        raise UsageError(_("{display}: give a Word document (.docx, or .doc, .odt or .rtf to be converted with "
+                           "LibreOffice)").format(display=display))
     source = read_regular(path)
     data = convert_to_docx(path) if suffix in CONVERTIBLE else source
     report = inspect_body(data, display)
@@ -80,11 +81,14 @@ def read_body(path: Path, display: str, accept_changes: bool = False, drop_comme
         data = clean_body(data, accept_changes and report.tracked_changes > 0,
                           drop_comments and report.comments > 0, display,
                           drop_template=bool(report.attached_template))
-        done = [f"{report.tracked_changes} tracked change(s) accepted" if accept_changes and report.tracked_changes
-                else "", f"{report.comments} comment(s) dropped" if drop_comments and report.comments else "",
-                f"the link to its Word template ({report.attached_template}) dropped"
+        done = [_("{count} tracked change(s) accepted").format(count=report.tracked_changes)
+                if accept_changes and report.tracked_changes
+                else "", _("{count} comment(s) dropped").format(count=report.comments)
+                if drop_comments and report.comments else "",
+                _("the link to its Word template ({template}) dropped").format(template=report.attached_template)
                 if report.attached_template else ""]
-        warnings.append(f"{display}: {', '.join(d for d in done if d)}; the file as given is kept as evidence")
+        warnings.append(_("{display}: {done}; the file as given is kept as evidence").format(
+            display=display, done=_(", ").join(d for d in done if d)))
     name = Path(display).stem + ".docx" if suffix != ".docx" else Path(display).name
     return Input(data, data, name, source=source, source_name=Path(display).name, warnings=warnings)
 
@@ -133,20 +137,22 @@ def get_file(ws: Workspace, doc_no: str, version: str | None, out: str | Path, *
     if version is not None:
         chosen = [r for r in revisions if r["version"] == version.strip()]
         if not chosen:
-            raise UsageError(f"{doc['doc_no']} has no version {version.strip()}; versions: "
-                             f"{', '.join(r['version'] for r in revisions) or 'none'}")
+            raise UsageError(_("{doc_no} has no version {version}; versions: {versions}").format(
+                doc_no=doc["doc_no"], version=version.strip(),
+                versions=", ".join(r["version"] for r in revisions) or _("none")))
         rev = chosen[0]
     elif revisions:
         rev = revisions[-1]
     else:
-        raise UsageError(f"{doc['doc_no']} has no revision to give")
+        raise UsageError(_("{doc_no} has no revision to give").format(doc_no=doc["doc_no"]))
     bundle = bundle_mod.load(ws.store, rev["bundle_sha256"])
     if body:
         from qmsdocs.kinds import of_bundle
 
         if of_bundle(bundle).input_option != "--body":
-            raise UsageError(f"{doc['doc_no']} is a {doc['kind']} document made from a workbook; it has no Word "
-                             "body (its input workbook is in: qms show " + doc["doc_no"] + ")")
+            raise UsageError(_("{doc_no} is a {kind} document made from a workbook; it has no Word "
+                               "body (its input workbook is in: qms show {doc_no})").format(
+                                   doc_no=doc["doc_no"], kind=doc["kind"]))
         data = ws.store.get(bundle.input_sha256, f"body of {doc['doc_no']} {rev['version']}")
     else:
         state = derive(revisions, clock.today())[rev["id"]]
@@ -154,7 +160,8 @@ def get_file(ws: Workspace, doc_no: str, version: str | None, out: str | Path, *
                                  "ORDER BY id", (rev["id"],))
         match = [r for r in rows if r["state"] == state] or rows
         if not match:
-            raise UsageError(f"{doc['doc_no']} {rev['version']} has no rendered file")
+            raise UsageError(_("{doc_no} {version} has no rendered file").format(
+                doc_no=doc["doc_no"], version=rev["version"]))
         data = ws.store.get(match[-1]["sha256"], f"{doc['doc_no']} {rev['version']}")
     path = write_output(target, data, workspace_root=ws.root, force=force, option="-o")
     return {"doc_no": doc["doc_no"], "version": rev["version"], "type": doc["kind"], "body": body,

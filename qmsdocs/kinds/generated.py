@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qmsdocs.errors import UsageError
+from qmsdocs.i18n import _
 from qmsdocs.kinds import Input
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ MAX_WORKBOOK_BYTES = 256 * 1024 * 1024
 def doctype(name: str) -> DocType:
     """Return the workbook reader and template context of the generated kind ``name``."""
     if name not in MODULES:
-        raise UsageError(f"unknown document type {name!r}; known: {', '.join(MODULES)}")
+        raise UsageError(_("unknown document type {name!r}; known: {known}").format(
+            name=name, known=", ".join(MODULES)))
     return importlib.import_module(MODULES[name]).DOCTYPE  # type: ignore[no-any-return]
 
 
