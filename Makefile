@@ -15,6 +15,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/qms demo
 
 test: $(VENV)/.installed
+	$(PY) -m mypy qmsdocs
 	$(PY) -m pytest
 
 # Rebuild the shipped templates and sample workbooks from their scripts.

@@ -38,10 +38,11 @@ def _scores_revision(ws: Workspace, doc_no: str, version: str | None) -> tuple[R
         effective = [r for r in revisions if statuses[r["id"]] == "effective"]
         rev = effective[-1] if effective else revisions[-1]
     else:
-        rev = next((r for r in revisions if r["version"] == version.strip()), None)
-        if rev is None:
+        found = [r for r in revisions if r["version"] == version.strip()]
+        if not found:
             raise UsageError(_("{doc_no} has no version {version}; versions: {versions}").format(
                 doc_no=doc["doc_no"], version=version, versions=", ".join(r["version"] for r in revisions)))
+        rev = found[0]
     return doc, rev, statuses[rev["id"]]
 
 
@@ -74,7 +75,7 @@ def _anonymous(content: dict[str, Any], language: str) -> dict[str, Any]:
     for person in content["people"]:
         for item in person.get("ratings", []):
             text = item.get("peer") or ""
-            scores = []
+            scores: list[Decimal] = []
             for part in text.replace("、", ";").split(";"):
                 bits = part.strip().rsplit(" ", 1)
                 if len(bits) == 2:
@@ -83,7 +84,7 @@ def _anonymous(content: dict[str, Any], language: str) -> dict[str, Any]:
                     except ArithmeticError:
                         pass
             if scores:
-                mean = sum(scores) / len(scores)
+                mean = sum(scores, Decimal(0)) / len(scores)
                 shown = number_text(mean.quantize(Decimal("0.1")))
                 item["peer"] = (f"平均 {shown}（{len(scores)} 人）" if language == "zh"
                                 else f"average {shown} ({len(scores)} raters)")
