@@ -15,7 +15,7 @@ IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 
 #: picture name -> (document type, page number) taken from the demo's effective documents.
 PICTURES = {"plan-cover": ("plan", 1), "plan-body": ("plan", 2), "minutes-body": ("minutes", 2),
-            "scores-summary": ("scores", 2), "scores-person": ("scores", 4)}
+            "scores-summary": ("scores", 2), "scores-person": ("scores", 4), "regulation-body": ("regulation", 3)}
 
 
 def main() -> None:
