@@ -80,7 +80,8 @@ def read_regular(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise DataError(_("{name} is larger than {mib} MiB; refused").format(name=path.name, mib=limit // (1024 * 1024)))
+        raise DataError(_("{name} is larger than {mib} MiB; refused").format(
+            name=path.name, mib=limit // (1024 * 1024)))
     return data
 
 
