@@ -5,6 +5,7 @@ import re
 
 from qmsdocs.config import Config
 from qmsdocs.db import Register
+from qmsdocs.i18n import _
 from qmsdocs.names import name_key
 
 _FIELD = re.compile(r"\{(\w+)(?::0?(\d*)d?)?\}")
@@ -91,4 +92,5 @@ def parse_version(scheme: str, label: str, option: str = "version") -> tuple[int
         if m and int(m.group(1)) >= 1:
             return int(m.group(1)), int(m.group(2))
         example = "1.0, 2.3"
-    raise UsageError(f"{option}: {label!r} is not a version of the {scheme} scheme (e.g. {example})")
+    raise UsageError(_("{option}: {label} is not a version of the {scheme} scheme (e.g. {example})").format(
+        option=option, label=repr(label), scheme=scheme, example=example))

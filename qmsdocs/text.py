@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from qmsdocs.i18n import _
+
 # XML 1.0 cannot hold C0 controls other than tab, newline and carriage return, nor the
 # surrogates or U+FFFE/U+FFFF; Word also treats a lone CR oddly, so we refuse it too.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -15,7 +17,8 @@ def bad_character(text: str) -> str | None:
     m = _FORBIDDEN.search(text)
     if m is None:
         return None
-    return f"control character U+{ord(m.group()):04X} at position {m.start() + 1}"
+    return _("control character U+{code:04X} at position {position}").format(code=ord(m.group()),
+                                                                              position=m.start() + 1)
 
 
 def one_line(text: str, limit: int = 60) -> str:
@@ -32,4 +35,5 @@ def check_option(name: str, value: str | None) -> None:
         return
     problem = bad_character(value)
     if problem:
-        raise DataError(f"option {name}: {problem} is not allowed (remove it and try again)")
+        raise DataError(_("option {name}: {problem} is not allowed (remove it and try again)").format(
+            name=name, problem=problem))

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from qmsdocs.errors import DataError, UsageError
+from qmsdocs.i18n import _
 
 #: The formats LibreOffice turns into .docx for us.
 CONVERTIBLE = (".doc", ".odt", ".rtf")
@@ -30,12 +31,13 @@ def convert_to_docx(path: Path, timeout: float | None = None) -> bytes:
     path = Path(path)
     timeout = TIMEOUT if timeout is None else timeout
     if path.suffix.lower() not in CONVERTIBLE:
-        raise UsageError(f"{path.name}: only {', '.join(CONVERTIBLE)} files are converted to .docx")
+        raise UsageError(_("{name}: only {suffixes} files are converted to .docx").format(
+            name=path.name, suffixes=", ".join(CONVERTIBLE)))
     data = read_regular(path)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise UsageError(f"converting {path.name} to .docx needs LibreOffice (soffice) on the PATH; "
-                         "install libreoffice-writer-nogui")
+        raise UsageError(_("converting {name} to .docx needs LibreOffice (soffice) on the PATH; "
+                           "install libreoffice-writer-nogui").format(name=path.name))
     with tempfile.TemporaryDirectory(prefix="qms-convert-") as tmp:
         work = Path(tmp)
         # A fixed name: the input's own name may hold characters LibreOffice's command line mangles.
@@ -47,8 +49,9 @@ def convert_to_docx(path: Path, timeout: float | None = None) -> bytes:
         output = _run(command, timeout, path.name)
         result = outdir / "body.docx"
         if not result.is_file():
-            raise DataError(f"{path.name}: LibreOffice could not convert it to .docx "
-                            f"({output.strip()[:200] or 'no output'}); open it in Word and save it as .docx")
+            raise DataError(_("{name}: LibreOffice could not convert it to .docx "
+                              "({output}); open it in Word and save it as .docx").format(
+                                  name=path.name, output=output.strip()[:200] or _("no output")))
         return result.read_bytes()
 
 
@@ -61,22 +64,24 @@ def read_regular(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
+        raise DataError(_("{path}: no such file").format(path=path)) from None
     except IsADirectoryError:
-        raise DataError(f"{path} is a folder; give a Word document file") from None
+        raise DataError(_("{path} is a folder; give a Word document file").format(path=path)) from None
     except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise DataError(_("{path}: cannot be read ({error})").format(path=path, error=exc.strerror or exc)) from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-            raise DataError(f"{path} is {what}; give a Word document file")
+            what = (_("{path} is a folder; give a Word document file") if stat.S_ISDIR(mode)
+                    else _("{path} is not a regular file; give a Word document file"))
+            raise DataError(what.format(path=path))
         with os.fdopen(os.dup(fd), "rb") as f:
             data = f.read(limit + 1)
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise DataError(f"{path.name} is larger than {limit // (1024 * 1024)} MiB; refused")
+        raise DataError(_("{name} is larger than {mib} MiB; refused").format(
+            name=path.name, mib=limit // (1024 * 1024)))
     return data
 
 
@@ -85,11 +90,11 @@ def _run(command: list[str], timeout: float, name: str) -> str:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
     try:
-        output, _ = process.communicate(timeout=timeout)
+        output, _stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(process)
-        raise DataError(f"{name}: LibreOffice did not finish converting it within {timeout:g} seconds; "
-                        "open it in Word and save it as .docx") from None
+        raise DataError(_("{name}: LibreOffice did not finish converting it within {timeout} seconds; "
+                          "open it in Word and save it as .docx").format(name=name, timeout=f"{timeout:g}")) from None
     except BaseException:  # KeyboardInterrupt included: never leave soffice running
         _kill(process)
         raise

@@ -67,34 +67,44 @@ class BodyReport:
         """Return the refusals of this body, one line each (empty if it can be framed)."""
         out = []
         if self.macros:
-            out.append(f"{self.display} holds macros (a VBA project): save it in Word as Word Document (.docx), "
-                       "which leaves the macros out")
+            out.append(_("{display} holds macros (a VBA project): save it in Word as Word Document (.docx), "
+                         "which leaves the macros out").format(display=self.display))
         if self.activex:
-            out.append(f"{self.display} holds {_count(self.activex, 'ActiveX control')}: remove them in Word "
-                       "(Developer > Design Mode, select and delete) and save it again")
+            out.append(_("{display} holds {controls}: remove them in Word "
+                         "(Developer > Design Mode, select and delete) and save it again").format(
+                             display=self.display, controls=_count(self.activex, "ActiveX control")))
         if self.alt_chunks:
-            out.append(f"{self.display} holds {_count(self.alt_chunks, 'embedded document')} of another format "
-                       "(altChunk) that Word merges only when it opens the file: open it in Word and save it "
-                       "again as Word Document (.docx), which merges them into the text")
+            out.append(_("{display} holds {documents} of another format "
+                         "(altChunk) that Word merges only when it opens the file: open it in Word and save it "
+                         "again as Word Document (.docx), which merges them into the text").format(
+                             display=self.display, documents=_count(self.alt_chunks, "embedded document")))
         if self.external:
-            out.append(f"{self.display} links to {_count(len(self.external), 'file')} outside it, which Word "
-                       f"fetches when it opens the file ({'; '.join(self.external[:3])}"
-                       f"{'; …' if len(self.external) > 3 else ''}): embed them in Word (File > Info > Edit Links "
-                       "to Files > Break Link, or insert the picture again) and save it again")
+            out.append(_("{display} links to {files} outside it, which Word "
+                         "fetches when it opens the file ({links}): embed them in Word (File > Info > Edit Links "
+                         "to Files > Break Link, or insert the picture again) and save it again").format(
+                             display=self.display, files=_count(len(self.external), "file"),
+                             links=_first(self.external)))
         if self.link_fields:
             n = len(self.link_fields)
-            out.append(f"{self.display} has {_count(n, 'field')} that {'fetches' if n == 1 else 'fetch'} content "
-                       f"from outside it when updated or printed ({'; '.join(self.link_fields[:3])}"
-                       f"{'; …' if len(self.link_fields) > 3 else ''}): select the field in Word and press "
-                       "Ctrl+Shift+F9 to make it plain text, and save it again")
+            out.append((_("{display} has {fields} that fetches content "
+                          "from outside it when updated or printed ({instructions}): select the field in Word and "
+                          "press Ctrl+Shift+F9 to make it plain text, and save it again") if n == 1 else
+                        _("{display} has {fields} that fetch content "
+                          "from outside it when updated or printed ({instructions}): select the field in Word and "
+                          "press Ctrl+Shift+F9 to make it plain text, and save it again")).format(
+                             display=self.display, fields=_count(n, "field"),
+                             instructions=_first(self.link_fields)))
         if self.huge_pictures:
-            out.append(f"{self.display} has {_count(len(self.huge_pictures), 'picture')} over "
-                       f"{MAX_PICTURE_PIXELS // 1_000_000} megapixels ({'; '.join(self.huge_pictures[:3])}): "
-                       "compress them in Word (Picture Format > Compress Pictures) and save it again")
+            out.append(_("{display} has {pictures} over "
+                         "{megapixels} megapixels ({names}): "
+                         "compress them in Word (Picture Format > Compress Pictures) and save it again").format(
+                             display=self.display, pictures=_count(len(self.huge_pictures), "picture"),
+                             megapixels=MAX_PICTURE_PIXELS // 1_000_000, names="; ".join(self.huge_pictures[:3])))
         if self.framed_as:
-            out.append(f"{self.display} already carries the qmsdocs frame of {self.framed_as}: give the original "
-                       "Word document without its cover and control header (qms get "
-                       f"{self.framed_as} --body -o FILE.docx gives it back)")
+            out.append(_("{display} already carries the qmsdocs frame of {doc_no}: give the original "
+                         "Word document without its cover and control header (qms get "
+                         "{doc_no} --body -o FILE.docx gives it back)").format(
+                             display=self.display, doc_no=self.framed_as))
         changes = 0 if accept_changes else self.tracked_changes
         comments = 0 if drop_comments else self.comments
         if changes and comments:
@@ -122,13 +132,23 @@ class BodyReport:
 
 #: The counted nouns of the refusals, one and many, for the catalog.
 _NOUNS = {"tracked change": (N_("{count} tracked change"), N_("{count} tracked changes")),
-          "comment": (N_("{count} comment"), N_("{count} comments"))}
+          "comment": (N_("{count} comment"), N_("{count} comments")),
+          "ActiveX control": (N_("{count} ActiveX control"), N_("{count} ActiveX controls")),
+          "embedded document": (N_("{count} embedded document"), N_("{count} embedded documents")),
+          "file": (N_("{count} file"), N_("{count} files")),
+          "field": (N_("{count} field"), N_("{count} fields")),
+          "picture": (N_("{count} picture"), N_("{count} pictures"))}
 
 
 def _count(n: int, noun: str) -> str:
     if noun in _NOUNS:
         return _(_NOUNS[noun][n != 1]).format(count=n)
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _first(items: list[str]) -> str:
+    """Return the first three of ``items`` joined by '; ', with '; …' if there are more."""
+    return "; ".join(items[:3]) + ("; …" if len(items) > 3 else "")
 
 
 def inspect_body(data: bytes, display: str) -> BodyReport:
@@ -147,10 +167,10 @@ def inspect_body(data: bytes, display: str) -> BodyReport:
         comments=count_comments(package),
         macros=has_macros(package),
         activex=max(sum(1 for name in package.parts if package.content_type(name) == ACTIVEX_TYPE),
-                    sum(1 for part in stories for _ in package.xml(part).iter(w("control")))),
+                    sum(1 for part in stories for el in package.xml(part).iter(w("control")))),
         framed_as=frame_marker(package),
         paragraphs=paragraph_texts(package.xml(package.main)),
-        alt_chunks=sum(1 for part in stories for _ in package.xml(part).iter(w("altChunk"))),
+        alt_chunks=sum(1 for part in stories for el in package.xml(part).iter(w("altChunk"))),
         external=external_links(package),
         link_fields=link_fields(package, stories),
         huge_pictures=huge_pictures(package),
@@ -192,7 +212,7 @@ def _rels_sources(package: Package) -> list[str]:
     """Return the parts ('' = the package) that have a relationships part."""
     out = []
     for name in package.parts:
-        folder, _, base = name.rpartition("_rels/")
+        folder, sep, base = name.rpartition("_rels/")
         if base.endswith(".rels") and (not folder or folder.endswith("/")):
             out.append(folder + base[: -len(".rels")])
     return out
@@ -258,7 +278,8 @@ def huge_pictures(package: Package) -> list[str]:
         except Exception:  # noqa: BLE001 - a format python-docx cannot size (EMF, SVG) or a damaged header
             continue
         if picture.px_width * picture.px_height > MAX_PICTURE_PIXELS:
-            out.append(f"{name} ({picture.px_width} × {picture.px_height} pixels)")
+            out.append(_("{part} ({width} × {height} pixels)").format(
+                part=name, width=picture.px_width, height=picture.px_height))
     return out
 
 
@@ -267,5 +288,5 @@ def frame_marker(package: Package) -> str:
     for part in package.related("", CUSTOM_PROPERTIES):
         for prop in package.xml(part):
             if prop.get("name") == FRAME_MARKER:
-                return "".join(prop.itertext()).strip() or "an unnamed document"
+                return "".join(prop.itertext()).strip() or _("an unnamed document")
     return ""

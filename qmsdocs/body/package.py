@@ -16,6 +16,7 @@ from typing import Any
 
 from qmsdocs import ooxml
 from qmsdocs.errors import DataError
+from qmsdocs.i18n import _
 from qmsdocs.text import one_line
 
 #: A 300-page procedure with photographs has parts of a few megabytes; these leave headroom.
@@ -63,10 +64,11 @@ def parse_xml(data: bytes, part: str, display: str) -> Any:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         if "depth" in str(exc).lower():
-            raise DataError(f"{display}: part {part} nests its elements deeper than Word does; refused as a "
-                            "possible XML bomb") from None
-        raise DataError(f"{display}: part {part} holds damaged XML ({one_line(str(exc), 100)}); "
-                        "open and save it again in Word") from None
+            raise DataError(_("{display}: part {part} nests its elements deeper than Word does; refused as a "
+                              "possible XML bomb").format(display=display, part=part)) from None
+        raise DataError(_("{display}: part {part} holds damaged XML ({error}); "
+                          "open and save it again in Word").format(display=display, part=part,
+                                                                   error=one_line(str(exc), 100))) from None
     if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
         raise _doctype(display, part)
     return root
@@ -77,8 +79,8 @@ _DOCTYPE_MARKERS = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".e
 
 
 def _doctype(display: str, part: str) -> DataError:
-    return DataError(f"{display}: part {part} declares a DOCTYPE (XML entities), which no Word document "
-                     "needs; refused as a possible XML bomb")
+    return DataError(_("{display}: part {part} declares a DOCTYPE (XML entities), which no Word document "
+                       "needs; refused as a possible XML bomb").format(display=display, part=part))
 
 
 def serialize(root: Any) -> bytes:
@@ -103,33 +105,34 @@ def read_entries(data: bytes, display: str) -> list[tuple[str, bytes]]:
     (an OLE compound file), a damaged zip, or a part over the caps.
     """
     if data[:8] == OLE_MAGIC:
-        raise DataError(f"{display} is an old binary Word file (.doc) or a password-protected document: "
-                        "remove the password in Word (File > Info > Protect Document) and save it as "
-                        "Word Document (.docx)")
+        raise DataError(_("{display} is an old binary Word file (.doc) or a password-protected document: "
+                          "remove the password in Word (File > Info > Protect Document) and save it as "
+                          "Word Document (.docx)").format(display=display))
     if not data.startswith(b"PK"):
-        raise DataError(f"{display} is not a Word document (not a zip package); save it as "
-                        "Word Document (.docx)")
+        raise DataError(_("{display} is not a Word document (not a zip package); save it as "
+                          "Word Document (.docx)").format(display=display))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-        raise DataError(f"{display} is a truncated or damaged zip package; save it again as "
-                        "Word Document (.docx)") from None
+        raise DataError(_("{display} is a truncated or damaged zip package; save it again as "
+                          "Word Document (.docx)").format(display=display)) from None
     entries = []
     total = 0
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > MAX_PARTS:
-            raise DataError(f"{display} holds {len(infos)} parts; refused as a possible zip bomb")
+            raise DataError(_("{display} holds {count} parts; refused as a possible zip bomb").format(
+                display=display, count=len(infos)))
         for info in infos:
             try:
                 part = _read_part(zf, info, display, MAX_TOTAL_BYTES - total)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
                     NotImplementedError) as exc:
                 if "encrypted" in str(exc):
-                    raise DataError(f"{display} is an encrypted zip package; save it as Word Document (.docx) "
-                                    "without a password") from None
-                raise DataError(f"{display} cannot be unpacked ({str(exc)[:100]}); save it again as "
-                                "Word Document (.docx)") from None
+                    raise DataError(_("{display} is an encrypted zip package; save it as Word Document (.docx) "
+                                      "without a password").format(display=display)) from None
+                raise DataError(_("{display} cannot be unpacked ({error}); save it again as "
+                                  "Word Document (.docx)").format(display=display, error=str(exc)[:100])) from None
             total += len(part)
             entries.append((info.filename, part))
     return entries
@@ -140,14 +143,16 @@ def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str, room: i
     def over(size: int) -> DataError | None:
         mib = 1024 * 1024
         if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
-            return DataError(f"{display}: part {info.filename} is compressed more than {MAX_RATIO} to 1; "
-                             "refused as a possible zip bomb")
+            return DataError(_("{display}: part {part} is compressed more than {ratio} to 1; "
+                               "refused as a possible zip bomb").format(display=display, part=info.filename,
+                                                                        ratio=MAX_RATIO))
         if size > MAX_PART_BYTES:
-            return DataError(f"{display}: part {info.filename} unpacks to more than {MAX_PART_BYTES // mib} MiB; "
-                             "refused as a possible zip bomb")
+            return DataError(_("{display}: part {part} unpacks to more than {mib} MiB; "
+                               "refused as a possible zip bomb").format(display=display, part=info.filename,
+                                                                        mib=MAX_PART_BYTES // mib))
         if size > room:
-            return DataError(f"{display} unpacks to more than {MAX_TOTAL_BYTES // mib} MiB; "
-                             "refused as a possible zip bomb")
+            return DataError(_("{display} unpacks to more than {mib} MiB; "
+                               "refused as a possible zip bomb").format(display=display, mib=MAX_TOTAL_BYTES // mib))
         return None
 
     # The declared size refuses an honest bomb unread; the bytes counted refuse one that lies
@@ -178,19 +183,21 @@ class Package:
         #: was not edited and keeps its original bytes.
         self._pristine: dict[str, bytes] = {}
         if CONTENT_TYPES not in self.parts or "_rels/.rels" not in self.parts:
-            raise DataError(f"{display} is a zip package but not a Word document (no [Content_Types].xml "
-                            "or package relationships); save it as Word Document (.docx)")
+            raise DataError(_("{display} is a zip package but not a Word document (no [Content_Types].xml "
+                              "or package relationships); save it as Word Document (.docx)").format(display=display))
         if "content.xml" in self.parts and "mimetype" in self.parts:
-            raise DataError(f"{display} is an OpenDocument file; convert it to .docx first")
+            raise DataError(_("{display} is an OpenDocument file; convert it to .docx first").format(display=display))
         main = [r for r in self.rels("") if r.type == OFFICE_DOCUMENT or r.type.endswith("/officeDocument")]
         self.main = self.resolve("", main[0].target) if main else ""
         if not self.main or self.main not in self.parts:
-            raise DataError(f"{display} is not a Word document (no main document part); save it as "
-                            "Word Document (.docx)")
+            raise DataError(_("{display} is not a Word document (no main document part); save it as "
+                              "Word Document (.docx)").format(display=display))
         if STRICT_W.encode() in self.parts[self.main][:4096]:
-            raise DataError(f"{display} is saved in Strict Open XML format; save it as Word Document (.docx)")
+            raise DataError(_("{display} is saved in Strict Open XML format; save it as Word Document (.docx)").format(
+                display=display))
         if W.encode() not in self.parts[self.main][:65536]:
-            raise DataError(f"{display} is not a Word document (its main part is not WordprocessingML)")
+            raise DataError(_("{display} is not a Word document (its main part is not WordprocessingML)").format(
+                display=display))
 
     @classmethod
     def read(cls, data: bytes, display: str) -> Package:

@@ -5,6 +5,7 @@ from typing import Any
 
 from qmsdocs.body.package import Package, w
 from qmsdocs.errors import ReadbackError
+from qmsdocs.i18n import _
 from qmsdocs.text import one_line
 
 
@@ -46,5 +47,6 @@ def check_body_readback(framed: bytes, body: bytes, display: str) -> None:
     found = iter(body_paragraphs(framed, display))
     for number, text in enumerate(wanted, start=1):
         if not any(text == have for have in found):
-            raise ReadbackError(f"{display}: the framed document lost paragraph {number} of the body "
-                                f"({one_line(text)!r}); nothing was written")
+            raise ReadbackError(_("{display}: the framed document lost paragraph {number} of the body "
+                                  "({text}); nothing was written").format(
+                                      display=display, number=number, text=repr(one_line(text))))

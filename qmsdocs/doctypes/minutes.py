@@ -13,6 +13,7 @@ from typing import Any
 
 from qmsdocs.config import Config
 from qmsdocs.doctypes import DocType
+from qmsdocs.i18n import _
 from qmsdocs.labels import labels
 from qmsdocs.sheets import ACTIONS, AGENDA, ATTENDEES, DECISIONS, MEETING, Sheet
 from qmsdocs.workbook import Row, WorkbookReader
@@ -125,7 +126,8 @@ def _check_times(reader: WorkbookReader, fields: dict[str, Any], where: dict[str
     """Report a meeting that ends before it starts (both are zero-padded HH:MM, so text order is time order)."""
     start, end = fields.get("start"), fields.get("end")
     if start and end and end < start:
-        reader.problem(f"end {end} is before start {start}", MEETING.name, where.get("end"), "end")
+        reader.problem(_("end {end} is before start {start}").format(end=end, start=start), MEETING.name,
+                       where.get("end"), "end")
 
 
 def _sheet_has_problems(reader: WorkbookReader, sheet: Sheet) -> bool:
@@ -135,7 +137,13 @@ def _sheet_has_problems(reader: WorkbookReader, sheet: Sheet) -> bool:
     """
     names = {sheet.name.casefold(), sheet.zh.casefold()}
     return any((p.sheet is not None and p.sheet.strip().casefold() in names)
-               or (p.sheet is None and p.message.startswith(f"missing sheet {sheet.name} ")) for p in reader.problems)
+               or (p.sheet is None and p.message.startswith(_missing_sheet(sheet))) for p in reader.problems)
+
+
+def _missing_sheet(sheet: Sheet) -> str:
+    """Return how the workbook reader's message for a missing ``sheet`` begins, in the active language."""
+    return _("missing sheet {sheet} ({sheet_zh}); the workbook has: {present}").format(
+        sheet=sheet.name, sheet_zh=sheet.zh, present="")
 
 
 def _check_attendance(reader: WorkbookReader, rows: list[Row]) -> None:
@@ -147,9 +155,9 @@ def _check_attendance(reader: WorkbookReader, rows: list[Row]) -> None:
     if _sheet_has_problems(reader, ATTENDEES):
         return
     if not rows:
-        reader.problem("has no attendees; add at least one row", ATTENDEES.name)
+        reader.problem(_("has no attendees; add at least one row"), ATTENDEES.name)
     elif not any(r["present"] == "yes" for r in rows):
-        reader.problem("has nobody present; mark at least one attendee present = yes (是)", ATTENDEES.name)
+        reader.problem(_("has nobody present; mark at least one attendee present = yes (是)"), ATTENDEES.name)
 
 
 def _numbered(reader: WorkbookReader, sheet: Sheet) -> list[Row]:
@@ -161,7 +169,8 @@ def _numbered(reader: WorkbookReader, sheet: Sheet) -> list[Row]:
         if no is None:
             continue
         if no in first_row:
-            reader.problem(f"no {no} appears twice (also row {first_row[no]})", sheet.name, row.number, "no")
+            reader.problem(_("no {no} appears twice (also row {row})").format(no=no, row=first_row[no]), sheet.name,
+                           row.number, "no")
         else:
             first_row[no] = row.number
     # A row whose number was unreadable is reported already; sorting it last keeps the sort total.
@@ -179,8 +188,9 @@ def _absent_officers(file: str, data: MinutesData, where: dict[str, int]) -> lis
     for key in ("chair", "recorder"):
         name = getattr(data.meeting, key)
         if name not in here:
-            warnings.append(f"{file}, sheet {MEETING.name}, row {where.get(key)}: {key} {name} is not listed as "
-                            f"present in sheet {ATTENDEES.name}")
+            warnings.append(_("{file}, sheet {sheet}, row {row}: {key} {name} is not listed as "
+                              "present in sheet {attendees}").format(file=file, sheet=MEETING.name, row=where.get(key),
+                                                                    key=key, name=name, attendees=ATTENDEES.name))
     return warnings
 
 

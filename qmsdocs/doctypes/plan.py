@@ -8,6 +8,7 @@ from typing import Any
 from qmsdocs import vocab
 from qmsdocs.config import Config
 from qmsdocs.doctypes import DocType
+from qmsdocs.i18n import _
 from qmsdocs.indicators import read_indicators
 from qmsdocs.models import Evaluator, Indicator, PlanData, ScheduleStep
 from qmsdocs.sheets import EVALUATORS, PLAN, SCHEDULE
@@ -20,12 +21,14 @@ def read(path: Path, display: str) -> tuple[PlanData, list[str]]:
     try:
         fields, where = reader.fields(PLAN)
         if fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
-            reader.problem(f"end {fields['end']} is before start {fields['start']}", PLAN.name, where.get("end"), "end")
+            reader.problem(_("end {end} is before start {start}").format(end=fields["end"], start=fields["start"]),
+                           PLAN.name, where.get("end"), "end")
         indicators = read_indicators(reader)
         schedule = []
         for row in reader.table(SCHEDULE):
             if row["start"] and row["end"] and row["end"] < row["start"]:
-                reader.problem(f"end {row['end']} is before start {row['start']}", SCHEDULE.name, row.number, "end")
+                reader.problem(_("end {end} is before start {start}").format(end=row["end"], start=row["start"]),
+                               SCHEDULE.name, row.number, "end")
             schedule.append(ScheduleStep(row["step"] or "", row["start"], row["end"], row["owner"] or "",
                                          row["output"] or ""))
         evaluators = [Evaluator(r["name"] or "", r["role"] or "", r["type"] or "") for r in reader.table(EVALUATORS)]

@@ -16,6 +16,7 @@ from typing import Any
 from qmsdocs import scoring, vocab
 from qmsdocs.config import Config
 from qmsdocs.doctypes import DocType
+from qmsdocs.i18n import _
 from qmsdocs.doctypes.plan import number_text, rate_text
 from qmsdocs.indicators import read_indicators_and_codes
 from qmsdocs.labels import labels
@@ -46,7 +47,7 @@ def read(path: Path, display: str) -> tuple[ScoresData, list[str]]:
 
 def _read_all(reader: WorkbookReader) -> tuple[ScoresData, list[str]]:
     """Return the data and warnings of an open scores workbook; raise DataError listing every problem."""
-    fields, _ = reader.fields(PERIOD)
+    fields, _where = reader.fields(PERIOD)
     before = len(reader.problems)
     # Every code written on the sheet is known, also on rows with other problems; only a code that
     # cannot be read (or a missing sheet or column) would make references to it look "unknown".
@@ -64,8 +65,9 @@ def _read_all(reader: WorkbookReader) -> tuple[ScoresData, list[str]]:
     reader.raise_if_problems()
     if any(i.kind == "quantitative" for i in indicators):
         served = {s.staff_id for s in service}
-        reader.warnings += [f"{reader.file}, sheet {SERVICE.name}: staff {one_line(p.staff_id)} has no row; "
-                            "its quantitative indicators are not applicable" for p in staff
+        reader.warnings += [_("{file}, sheet {sheet}: staff {staff_id} has no row; "
+                              "its quantitative indicators are not applicable").format(
+                                  file=reader.file, sheet=SERVICE.name, staff_id=one_line(p.staff_id)) for p in staff
                             if p.staff_id not in served]
     return ScoresData(fields, indicators, staff, ratings, service), reader.warnings
 
@@ -86,8 +88,9 @@ def _check_rated(reader: WorkbookReader, staff: tuple[Staff, ...], staff_rows: d
     for person in staff:
         for ind in indicators:
             if ind.kind == "qualitative" and (person.staff_id, ind.code) not in rated:
-                reader.problem(f"staff {one_line(person.staff_id)} has no rating on qualitative indicator "
-                               f"{one_line(ind.code)}; add at least one row for it to sheet {RATINGS.name}",
+                reader.problem(_("staff {staff_id} has no rating on qualitative indicator "
+                                 "{code}; add at least one row for it to sheet {sheet}").format(
+                                     staff_id=one_line(person.staff_id), code=one_line(ind.code), sheet=RATINGS.name),
                                STAFF.name, staff_rows[person.staff_id], "staff_id")
 
 
@@ -100,14 +103,15 @@ def _read_staff(reader: WorkbookReader) -> tuple[tuple[Staff, ...], dict[str, in
         if sid is None:
             continue
         if sid in rows:
-            reader.problem(f"duplicate staff_id {one_line(sid)} (first in row {rows[sid]})", STAFF.name, row.number,
+            reader.problem(_("duplicate staff_id {staff_id} (first in row {row})").format(
+                staff_id=one_line(sid), row=rows[sid]), STAFF.name, row.number,
                            "staff_id")
             continue
         rows[sid] = row.number
         if row["name"] is not None:
             staff.append(Staff(sid, row["name"], row["position"] or ""))
     if not rows and not reader.problems:
-        reader.problem("has no staff; add at least one row", STAFF.name)
+        reader.problem(_("has no staff; add at least one row"), STAFF.name)
     return tuple(staff), rows
 
 
@@ -127,28 +131,33 @@ def _read_ratings(reader: WorkbookReader, staff_rows: dict[str, int] | None, nam
         values = row.values
         sid, code, evaluator = values["staff_id"], values["indicator"], values["evaluator"]
         if sid is not None and staff_rows is not None and sid not in staff_rows:
-            reader.problem(f"unknown staff_id {one_line(sid)}; it is not in sheet {STAFF.name}", sheet, row.number,
-                           "staff_id")
+            reader.problem(_("unknown staff_id {staff_id}; it is not in sheet {sheet}").format(
+                staff_id=one_line(sid), sheet=STAFF.name), sheet, row.number, "staff_id")
         indicator = indicators.get(code) if code is not None else None
         if code is not None and codes is not None and code not in codes:
-            reader.problem(f"unknown indicator {one_line(code)}; it is not in sheet Indicators", sheet, row.number,
+            reader.problem(_("unknown indicator {code}; it is not in sheet Indicators").format(code=one_line(code)),
+                           sheet, row.number,
                            "indicator")
         if indicator is not None and indicator.kind == "quantitative":
-            reader.problem(f"indicator {one_line(code)} is quantitative: its score comes from sheet {SERVICE.name}, "
-                           "not from ratings", sheet, row.number, "indicator")
+            reader.problem(_("indicator {code} is quantitative: its score comes from sheet {sheet}, "
+                             "not from ratings").format(code=one_line(code), sheet=SERVICE.name),
+                           sheet, row.number, "indicator")
         if sid is not None and code is not None:
             rated.add((sid, code))
             key = (sid, evaluator, code)
             if evaluator is not None and key in seen:
                 # A second row would count the same evaluator twice in the mean.
-                reader.problem(f"{one_line(evaluator)} already rated {one_line(sid)} on {one_line(code)} "
-                               f"(row {seen[key]})", sheet, row.number, "evaluator")
+                reader.problem(_("{evaluator} already rated {staff_id} on {code} "
+                                 "(row {row})").format(evaluator=one_line(evaluator), staff_id=one_line(sid),
+                                                       code=one_line(code), row=seen[key]),
+                               sheet, row.number, "evaluator")
             seen.setdefault(key, row.number)
         kind, score = values["evaluator_type"], values["score"]
         if kind == "peer" and sid is not None and evaluator is not None and evaluator in (sid, names.get(sid)):
             # A peer rating is a colleague's view; one's own would pass for a colleague's in the peer mean.
-            reader.problem(f"{one_line(evaluator)} rates themselves (staff_id {one_line(sid)}) as a peer; "
-                           "a staff member is not their own colleague", sheet, row.number, "evaluator")
+            reader.problem(_("{evaluator} rates themselves (staff_id {staff_id}) as a peer; "
+                             "a staff member is not their own colleague").format(
+                                 evaluator=one_line(evaluator), staff_id=one_line(sid)), sheet, row.number, "evaluator")
         if None not in (sid, code, evaluator, kind, score):
             ratings.append(Rating(sid, evaluator, kind, code, score))
     return tuple(ratings), rated
@@ -162,16 +171,19 @@ def _read_service(reader: WorkbookReader, staff_rows: dict[str, int] | None) -> 
     for row in reader.table(SERVICE):
         sid, jobs = row["staff_id"], row["jobs"]
         if sid is not None and sid in seen:
-            reader.problem(f"duplicate Service row for staff_id {one_line(sid)} (first in row {seen[sid]})",
+            reader.problem(_("duplicate Service row for staff_id {staff_id} (first in row {row})").format(
+                staff_id=one_line(sid), row=seen[sid]),
                            sheet, row.number, "staff_id")
         elif sid is not None:
             seen[sid] = row.number
             if staff_rows is not None and sid not in staff_rows:
-                reader.problem(f"unknown staff_id {one_line(sid)}; it is not in sheet {STAFF.name}", sheet,
-                               row.number, "staff_id")
+                reader.problem(_("unknown staff_id {staff_id}; it is not in sheet {sheet}").format(
+                    staff_id=one_line(sid), sheet=STAFF.name), sheet, row.number, "staff_id")
         for column in ("first_pass", "repeat"):
             if jobs is not None and row[column] is not None and row[column] > jobs:
-                reader.problem(f"{column} {row[column]} is more than jobs {jobs}", sheet, row.number, column)
+                reader.problem(_("{column} {value} is more than jobs {jobs}").format(
+                    column=column, value=row[column], jobs=jobs),
+                               sheet, row.number, column)
         counts = [row[c] for c in ("jobs", "first_pass", "repeat", "complaints", "scrapped")]
         if sid is not None and None not in counts:
             out.append(Service(sid, *counts))
@@ -343,7 +355,7 @@ def context(data: ScoresData, config: Config) -> dict[str, Any]:
         for s in r.indicators:
             if s.applicable:
                 applicable[s.code] = applicable.get(s.code, 0) + 1
-    for ind, (_, _, rounded) in zip(data.indicators, report.indicator_averages):
+    for ind, (_mean, _count, rounded) in zip(data.indicators, report.indicator_averages):
         count = applicable.get(ind.code, 0)
         averages.append({"code": ind.code, "name": ind.name, "kind": vocab.label("kind", ind.kind, language),
                          "weight": number_text(ind.weight), "count": str(count), "average": _shown(rounded)})
