@@ -8,6 +8,7 @@ crash, a full disk or a signal leaves the old file or the new one and no stray t
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
@@ -398,6 +399,56 @@ def _place(tmp: Path, target: Path, force: bool) -> None:
         os.replace(tmp, target)
         return
     os.unlink(tmp)
+
+
+class SyncedFiles:
+    """Files written and synced to disk (one ``fsync`` each) by a thread of their own.
+
+    ``write(path, data)`` hands a file over and returns at once, so the caller renders the next
+    document while this one goes to disk: ``fsync`` waits for the device but lets go of the
+    interpreter, and waiting for it file after file was most of what writing a series cost.
+    At most ``depth`` files wait their turn (memory stays bounded); :meth:`wait` returns once
+    every file handed over is written and synced, raising the first failure. Use it as a
+    context manager: leaving the block waits like :meth:`wait`; leaving it on an error (or
+    Ctrl-C, SIGTERM) waits for the file being written and drops the others, so no file is being
+    written once the block is left, whatever the caller undoes next.
+    """
+
+    def __init__(self, depth: int = 8) -> None:
+        self.depth = max(1, depth)
+        self._pool: Any = None
+        self._pending: collections.deque[Any] = collections.deque()
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Have ``data`` written to ``path`` and synced; raise an earlier file's failure, if any."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from qmsdocs.store import write_synced
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-sync")
+        while len(self._pending) >= self.depth:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(write_synced, path, data))
+
+    def wait(self) -> None:
+        """Return once every file handed over is on disk; raise the first failure."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def __enter__(self) -> SyncedFiles:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+            self._pending.clear()
 
 
 class SplitStaging:

@@ -88,6 +88,8 @@ class CompiledTemplate:
     sources: dict[str, str] = field(default_factory=dict)
     #: Jinja's code of each part compiled by this process (kept in the template cache).
     codes: dict[str, Any] = field(default_factory=dict)
+    #: Jinja's code of every templated part, compiled here or from the cache (handed to workers).
+    all_codes: dict[str, Any] = field(default_factory=dict)
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
                custom: dict[str, str] | None = None) -> bytes:
@@ -95,20 +97,28 @@ class CompiledTemplate:
         return self.fill(context, core, media, custom).package
 
     def fill(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
-             custom: dict[str, str] | None = None) -> Filled:
+             custom: dict[str, str] | None = None, body_property: str | None = None) -> Filled:
         """Return the filled .docx and its text, read from the filled XML as it is written.
 
         Each templated part is rendered, checked for well-formedness, read for its text and
         compressed piece by piece, in one pass: the read-back needs no second parse, and a
-        document of thousands of pages is never held uncompressed.
+        document of thousands of pages is never held uncompressed. ``body_property`` names a
+        custom property (added to ``custom``) that holds the sha256 of the filled
+        ``word/document.xml``, hashed as it streams: the package is made once, never opened again.
         """
+        import hashlib
+
         media = self.media_parts(media) if media else None
         out: list[tuple[str, bytes | ooxml.Deflated]] = []
         texts = []
+        body_hash = hashlib.sha256() if body_property else None
+        if body_hash is not None and custom is None:
+            custom = {}  # the part that will hold the body's hash
         for name, data in self.entries:
             if name in self.compiled:
                 reader = ooxml.PartReader(name in self.fast)
-                out.append((name, ooxml.Deflated.streamed(name, self._pieces(name, context, reader))))
+                hasher = body_hash if name == "word/document.xml" else None
+                out.append((name, ooxml.Deflated.streamed(name, self._pieces(name, context, reader, hasher))))
                 texts.append(self._close(name, reader))
             elif name == ooxml.CORE_PART:
                 out.append((name, ooxml.core_xml(core)))
@@ -124,6 +134,8 @@ class CompiledTemplate:
                 continue
             else:
                 out.append((name, self.unchanged[name]))
+        if body_property is not None and body_hash is not None:
+            custom = (custom or {}) | {body_property: body_hash.hexdigest()}
         if custom is not None:
             out.append((ooxml.CUSTOM_PART, ooxml.custom_xml(custom)))
         return Filled(ooxml.write_package(out), "".join(texts))
@@ -147,8 +159,9 @@ class CompiledTemplate:
                 out[part] = data
         return out
 
-    def _pieces(self, name: str, context: dict[str, Any], reader: ooxml.PartReader) -> Iterator[bytes]:
-        """Yield the filled part ``name`` as UTF-8 pieces, each fed to ``reader`` first."""
+    def _pieces(self, name: str, context: dict[str, Any], reader: ooxml.PartReader,
+                hasher: Any = None) -> Iterator[bytes]:
+        """Yield the filled part ``name`` as UTF-8 pieces, each fed to ``reader`` (and ``hasher``) first."""
         from jinja2 import TemplateError as JinjaError
         from jinja2.exceptions import SecurityError, TemplateNotFound
         from lxml import etree
@@ -159,6 +172,8 @@ class CompiledTemplate:
                 piece = "".join(batch)
                 data = piece.encode("utf-8")
                 reader.feed(piece, data)
+                if hasher is not None:
+                    hasher.update(data)
                 yield data
         except SecurityError as exc:
             raise TemplateError(f"{self.path}: refused by the template sandbox: {exc}") from None
@@ -232,14 +247,16 @@ def _compile(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, st
              codes: dict[str, Any] | None = None) -> CompiledTemplate:
     """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled.
 
-    ``codes``, when given, is Jinja's compiled code of each source (from the cache); otherwise each
-    source is compiled and its code left in :attr:`CompiledTemplate.codes` for the cache.
+    ``codes``, when given, is Jinja's compiled code of each source (from the cache, or from the
+    process that starts a worker); a source without one is compiled, and its code left in
+    :attr:`CompiledTemplate.codes` for the cache. Every part's code is in ``all_codes``.
     """
     from jinja2 import TemplateSyntaxError
 
     env = environment()
     compiled = {}
     fresh = {}
+    kept = {}
     for name, source in sources.items():
         code = codes.get(name) if codes is not None else None
         if code is None:
@@ -247,12 +264,13 @@ def _compile(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, st
                 code = fresh[name] = env.compile(source)
             except TemplateSyntaxError as exc:
                 raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
+        kept[name] = code
         compiled[name] = env.template_class.from_code(env, code, env.make_globals(None), None)
     if unchanged is None:
         unchanged = {name: ooxml.Deflated(name, data) for name, data in entries
                      if name not in compiled and name != ooxml.CORE_PART}
     fast = frozenset(name for name, source in sources.items() if ooxml.plain_prefix(source))
-    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources, fresh)
+    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources, fresh, kept)
 
 
 @functools.lru_cache(maxsize=16)
@@ -312,23 +330,50 @@ class Job:
 
 @dataclass(frozen=True)
 class Common:
-    """What every document of a series shares: variables, core properties, values to read back."""
+    """What every document of a series shares: variables, core properties, values to read back.
+
+    ``custom``, when given, are custom document properties of every document; ``body_property``
+    names one more that holds the sha256 of each document's own ``word/document.xml``.
+    """
 
     context: dict[str, Any]
     core: dict[str, str]
     expected: list[str]
+    custom: dict[str, str] | None = None
+    body_property: str | None = None
 
 
-def _make(template: CompiledTemplate, common: Common, job: Job, target: Path | None) -> bytes | None:
-    """Render and read back one job; write it to ``target`` (synced) and return None, or return its bytes."""
-    filled = template.fill(common.context | job.context, common.core)
+def _make(template: CompiledTemplate, common: Common, job: Job) -> bytes:
+    """Render one job and read it back from the text the renderer streamed; return its bytes.
+
+    The package comes out of the renderer final, custom properties included: it is never
+    unpacked, repacked or parsed again.
+    """
+    filled = template.fill(common.context | job.context, common.core, custom=common.custom,
+                           body_property=common.body_property)
     check_text(filled.text, common.expected + job.expected, job.what)
-    if target is None:
-        return filled.package
-    from qmsdocs.store import write_synced
+    return filled.package
 
-    write_synced(target, filled.package)
-    return None
+
+def _make_all(template: CompiledTemplate, common: Common, batch: list[tuple[Job, Path | None]], files: Any,
+              done: Callable[[int, bytes | None], None] | None = None,
+              indexes: Sequence[int] | None = None) -> list[bytes | None]:
+    """Render a batch of jobs; hand those with a target to ``files`` (a :class:`qmsdocs.outputs.SyncedFiles`).
+
+    Each file is then written and synced by the writer's thread while the next document renders.
+    Returns the bytes of the jobs without a target (None for the others); ``done(index, package)``
+    is called as each is rendered, when given.
+    """
+    out: list[bytes | None] = []
+    for position, (job, target) in enumerate(batch):
+        package: bytes | None = _make(template, common, job)
+        if target is not None:
+            files.write(target, package)
+            package = None
+        out.append(package)
+        if done is not None:
+            done(indexes[position] if indexes is not None else position, package)
+    return out
 
 
 #: The template of a worker process, compiled once by its initializer (one template per process).
@@ -336,15 +381,21 @@ _worker_template: CompiledTemplate | None = None
 
 
 def _start_worker(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, str],
-                  unchanged: dict[str, ooxml.Deflated]) -> None:
+                  unchanged: dict[str, ooxml.Deflated], codes: bytes) -> None:
     global _worker_template
-    # The parent's patched sources and compressed parts: a worker neither imports docxtpl nor deflates.
-    _worker_template = _compile(path, entries, sources, unchanged)
+    import marshal
+
+    # The parent's patched sources, compiled code and compressed parts: a worker neither imports
+    # docxtpl, nor compiles, nor deflates. (marshal: Jinja's code objects, from the parent alone.)
+    _worker_template = _compile(path, entries, sources, unchanged, marshal.loads(codes))
 
 
 def _render_in_worker(common: Common, batch: list[tuple[Job, Path | None]]) -> list[bytes | None]:
+    from qmsdocs.outputs import SyncedFiles
+
     assert _worker_template is not None
-    return [_make(_worker_template, common, job, target) for job, target in batch]
+    with SyncedFiles() as files:  # every file of the batch is on disk before the batch is reported done
+        return _make_all(_worker_template, common, batch, files)
 
 
 def _worker_ready() -> bool:
@@ -366,7 +417,9 @@ class Series:
         self._pool: Any = None
         self._ready: list[Any] = []
         self._starter: Any = None
+        self._submitted = False
         if self.workers:
+            import marshal
             import multiprocessing
             import threading
             from concurrent.futures import ProcessPoolExecutor
@@ -376,7 +429,7 @@ class Series:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker, initargs=(template.path, template.entries, template.sources,
-                                                     template.unchanged))
+                                                     template.unchanged, marshal.dumps(template.all_codes)))
             # Work goes to the workers only once one has started: a batch handed over is theirs for
             # good, and this process may well finish everything before a slow start is over. The
             # first submit starts the workers and hands them the template through a pipe, which
@@ -405,8 +458,9 @@ class Series:
         if self._pool is not None:
             self._starter.join()
             # After a failure, wait: no worker may still be writing a file once the caller undoes.
-            # After success every batch is back and a worker still starting up leaves in its own time.
-            self._pool.shutdown(wait=kind is not None, cancel_futures=True)
+            # After success every batch is back and a worker still starting up leaves in its own time;
+            # so does one that was never given work (workers started early, then the command failed).
+            self._pool.shutdown(wait=kind is not None and self._submitted, cancel_futures=True)
 
     def run(self, common: Common, jobs: Sequence[Job], done: Callable[[int, bytes | None], None],
             targets: Sequence[Path] | None = None) -> None:
@@ -418,13 +472,23 @@ class Series:
         document comes out the same bytes whichever process renders it; a worker's error (a
         read-back that fails) is raised here.
         """
+        from qmsdocs.outputs import SyncedFiles
+
         def batch_of(indexes: range) -> list[tuple[Job, Path | None]]:
             return [(jobs[i], targets[i] if targets is not None else None) for i in indexes]
 
-        def here(indexes: range) -> None:
-            for index, (job, target) in zip(indexes, batch_of(indexes)):
-                done(index, _make(self.template, common, job, target))
+        # The files this process renders are synced by one writer for the whole series: all of them
+        # are on disk when run() returns, and none is left being written when it raises.
+        with SyncedFiles() as files:
+            def here(indexes: range) -> None:
+                _make_all(self.template, common, batch_of(indexes), files, done, indexes)
 
+            self._run(common, jobs, here, batch_of, done)
+
+    def _run(self, common: Common, jobs: Sequence[Job], here: Callable[[range], None],
+             batch_of: Callable[[range], list[tuple[Job, Path | None]]],
+             done: Callable[[int, bytes | None], None]) -> None:
+        """Share the batches of ``jobs`` between ``here`` (this process) and the workers."""
         if self._pool is None or len(jobs) < 2:
             here(range(len(jobs)))
             return
@@ -445,6 +509,7 @@ class Series:
             while not broken and ready is not None and ready.done() and batches and len(running) < 2 * self.workers:
                 batch = batches.pop()
                 try:
+                    self._submitted = True
                     running[self._pool.submit(_render_in_worker, common, batch_of(batch))] = batch
                 except BrokenProcessPool:
                     batches.append(batch)
