@@ -90,6 +90,8 @@ class CompiledTemplate:
     codes: dict[str, Any] = field(default_factory=dict)
     #: Jinja's code of every templated part, compiled here or from the cache (handed to workers).
     all_codes: dict[str, Any] = field(default_factory=dict)
+    #: Small parts written the same into many documents, compressed once (see :meth:`deflated`).
+    _deflated: dict[tuple[str, bytes], ooxml.Deflated] = field(default_factory=dict, repr=False, compare=False)
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
                custom: dict[str, str] | None = None) -> bytes:
@@ -121,15 +123,15 @@ class CompiledTemplate:
                 out.append((name, ooxml.Deflated.streamed(name, self._pieces(name, context, reader, hasher))))
                 texts.append(self._close(name, reader))
             elif name == ooxml.CORE_PART:
-                out.append((name, ooxml.core_xml(core)))
+                out.append((name, self.deflated(name, ooxml.core_xml(core))))
             elif name == ooxml.APP_PART:
-                out.append((name, ooxml.APP_XML))
+                out.append((name, self.deflated(name, ooxml.APP_XML)))
             elif name == ooxml.SETTINGS_PART and core.get("language"):
-                out.append((name, ooxml.with_theme_language(data, core["language"])))
+                out.append((name, self.deflated(name, ooxml.with_theme_language(data, core["language"]))))
             elif media and name in media:
                 out.append((name, media[name]))
             elif custom is not None and name in ("[Content_Types].xml", "_rels/.rels"):
-                out.append((name, ooxml.with_custom_part(name, data)))
+                out.append((name, self.deflated(name, ooxml.with_custom_part(name, data))))
             elif custom is not None and name == ooxml.CUSTOM_PART:
                 continue
             else:
@@ -139,6 +141,21 @@ class CompiledTemplate:
         if custom is not None:
             out.append((ooxml.CUSTOM_PART, ooxml.custom_xml(custom)))
         return Filled(ooxml.write_package(out), "".join(texts))
+
+    def deflated(self, name: str, data: bytes) -> ooxml.Deflated:
+        """Return the zip entry of the part ``name`` holding ``data``, compressed once per template.
+
+        The document properties, settings and package parts of a series of documents are the
+        same bytes in each: setting up a compressor costs more than compressing such a part, and
+        it was a fifth of what a working copy cost. The same bytes give the same entry either way.
+        """
+        key = (name, data)
+        entry = self._deflated.get(key)
+        if entry is None:
+            entry = ooxml.Deflated(name, data)
+            if len(self._deflated) < 64:  # a bound: a long-lived process renders many documents
+                self._deflated[key] = entry
+        return entry
 
     @functools.cached_property
     def slots(self) -> dict[str, list[str]]:

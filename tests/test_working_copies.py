@@ -139,3 +139,20 @@ def test_a_worker_renders_from_the_code_it_is_handed_without_compiling(template:
         assert render._worker_template.render(context, {"title": "t"}) == compiled.render(context, {"title": "t"})
     finally:
         render._worker_template = None
+
+
+def test_parts_the_same_in_every_document_are_compressed_once(template: Path) -> None:
+    compiled = render._compile(template, *render.patched_parts(template))
+    context = {"title": "Q4 & more", "name": "员工1", "score": "81.5"}
+    custom = {PROP_WORKING_COPY: "X version 1.0"}
+    first = compiled.fill(context, {"title": "t"}, custom=custom, body_property=PROP_BODY).package
+    kept = dict(compiled._deflated)
+    assert sorted(name for name, _ in kept) == ["[Content_Types].xml", "_rels/.rels", ooxml.CORE_PART]
+    second = compiled.fill(context | {"name": "员工2"}, {"title": "t"}, custom=custom, body_property=PROP_BODY)
+    assert compiled._deflated == kept  # nothing compressed again
+    assert "员工2" in second.text
+    core = ooxml.core_xml({"title": "t"})
+    assert compiled.deflated(ooxml.CORE_PART, core) is kept[(ooxml.CORE_PART, core)]
+    # An entry found in the memo is the entry compressed afresh, byte for byte.
+    fresh = ooxml.write_package([(name, data) for name, data in ooxml.read_package(first)])
+    assert first == fresh
