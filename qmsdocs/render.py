@@ -92,6 +92,7 @@ class CompiledTemplate:
     all_codes: dict[str, Any] = field(default_factory=dict)
     #: Small parts written the same into many documents, compressed once (see :meth:`deflated`).
     _deflated: dict[tuple[str, bytes], ooxml.Deflated] = field(default_factory=dict, repr=False, compare=False)
+    _variables: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
                custom: dict[str, str] | None = None) -> bytes:
@@ -99,7 +100,8 @@ class CompiledTemplate:
         return self.fill(context, core, media, custom).package
 
     def fill(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
-             custom: dict[str, str] | None = None, body_property: str | None = None) -> Filled:
+             custom: dict[str, str] | None = None, body_property: str | None = None,
+             ready: dict[str, tuple[ooxml.Deflated, str]] | None = None) -> Filled:
         """Return the filled .docx and its text, read from the filled XML as it is written.
 
         Each templated part is rendered, checked for well-formedness, read for its text and
@@ -107,6 +109,7 @@ class CompiledTemplate:
         document of thousands of pages is never held uncompressed. ``body_property`` names a
         custom property (added to ``custom``) that holds the sha256 of the filled
         ``word/document.xml``, hashed as it streams: the package is made once, never opened again.
+        ``ready`` holds parts already filled for this context (see :meth:`frame_parts`).
         """
         import hashlib
 
@@ -117,11 +120,14 @@ class CompiledTemplate:
         if body_hash is not None and custom is None:
             custom = {}  # the part that will hold the body's hash
         for name, data in self.entries:
-            if name in self.compiled:
-                reader = ooxml.PartReader(name in self.fast)
-                hasher = body_hash if name == "word/document.xml" else None
-                out.append((name, ooxml.Deflated.streamed(name, self._pieces(name, context, reader, hasher))))
-                texts.append(self._close(name, reader))
+            if ready and name in ready:
+                entry, text = ready[name]
+                out.append((name, entry))
+                texts.append(text)
+            elif name in self.compiled:
+                entry, text = self.fill_part(name, context, body_hash if name == "word/document.xml" else None)
+                out.append((name, entry))
+                texts.append(text)
             elif name == ooxml.CORE_PART:
                 out.append((name, self.deflated(name, ooxml.core_xml(core))))
             elif name == ooxml.APP_PART:
@@ -141,6 +147,33 @@ class CompiledTemplate:
         if custom is not None:
             out.append((ooxml.CUSTOM_PART, ooxml.custom_xml(custom)))
         return Filled(ooxml.write_package(out), "".join(texts))
+
+    def fill_part(self, name: str, context: dict[str, Any], hasher: Any = None) -> tuple[ooxml.Deflated, str]:
+        """Return the templated part ``name`` filled and compressed, and its text (checked, in one pass)."""
+        reader = ooxml.PartReader(name in self.fast)
+        entry = ooxml.Deflated.streamed(name, self._pieces(name, context, reader, hasher))
+        return entry, self._close(name, reader)
+
+    def variables(self, name: str) -> frozenset[str]:
+        """Return the names of the template variables the templated part ``name`` uses."""
+        found = self._variables.get(name)
+        if found is None:
+            from jinja2 import meta
+
+            found = self._variables[name] = frozenset(
+                meta.find_undeclared_variables(environment().parse(self.sources[name])))
+        return found
+
+    def frame_parts(self, context: dict[str, Any], own: set[str]) -> dict[str, tuple[ooxml.Deflated, str]]:
+        """Return the headers and footers of a series filled once: those using none of the ``own`` names.
+
+        The headers and footers carry the control frame, the same in every document of a series:
+        a part that uses only variables every document shares (``context``), and none that a
+        document has of its own (``own``), fills to the same bytes in each, so it is filled once
+        and copied (as :meth:`fill`'s ``ready``). It was a fifth of what a working copy cost.
+        """
+        return {name: self.fill_part(name, context) for name in self.compiled
+                if name.startswith(("word/header", "word/footer")) and self.variables(name).isdisjoint(own)}
 
     def deflated(self, name: str, data: bytes) -> ooxml.Deflated:
         """Return the zip entry of the part ``name`` holding ``data``, compressed once per template.
@@ -360,32 +393,42 @@ class Common:
     body_property: str | None = None
 
 
-def _make(template: CompiledTemplate, common: Common, job: Job) -> bytes:
+Ready = dict[str, tuple[ooxml.Deflated, str]]
+
+
+def _make(template: CompiledTemplate, common: Common, job: Job, ready: Ready | None = None) -> bytes:
     """Render one job and read it back from the text the renderer streamed; return its bytes.
 
     The package comes out of the renderer final, custom properties included: it is never
-    unpacked, repacked or parsed again.
+    unpacked, repacked or parsed again. ``ready``: the series' parts filled once (frame_parts).
     """
     filled = template.fill(common.context | job.context, common.core, custom=common.custom,
-                           body_property=common.body_property)
+                           body_property=common.body_property, ready=ready)
     check_text(filled.text, common.expected + job.expected, job.what)
     return filled.package
 
 
 def _make_all(template: CompiledTemplate, common: Common, batch: list[tuple[Job, Path | None]], files: Any,
-              done: Callable[[int, bytes | None], None] | None = None,
+              ready: Ready | None = None, done: Callable[[int, bytes | None], None] | None = None,
               indexes: Sequence[int] | None = None) -> list[bytes | None]:
-    """Render a batch of jobs; hand those with a target to ``files`` (a :class:`qmsdocs.outputs.SyncedFiles`).
+    """Render a batch of jobs and write those with a target; return the bytes of the others.
 
-    Each file is then written and synced by the writer's thread while the next document renders.
-    Returns the bytes of the jobs without a target (None for the others); ``done(index, package)``
-    is called as each is rendered, when given.
+    ``files`` is the :class:`qmsdocs.outputs.SyncedFiles` of this process, whose thread writes
+    and syncs each file while the next document renders; None (in a worker process) writes each
+    file at once and leaves its sync to the process that started the series. The list returned
+    holds None for each job with a target; ``done(index, package)`` is called as each is
+    rendered, when given.
     """
+    from qmsdocs.outputs import write_unsynced
+
     out: list[bytes | None] = []
     for position, (job, target) in enumerate(batch):
-        package: bytes | None = _make(template, common, job)
+        package: bytes | None = _make(template, common, job, ready)
         if target is not None:
-            files.write(target, package)
+            if files is None:
+                write_unsynced(target, package)  # type: ignore[arg-type]
+            else:
+                files.write(target, package)
             package = None
         out.append(package)
         if done is not None:
@@ -407,16 +450,21 @@ def _start_worker(path: Path, entries: list[tuple[str, bytes]], sources: dict[st
     _worker_template = _compile(path, entries, sources, unchanged, marshal.loads(codes))
 
 
-def _render_in_worker(common: Common, batch: list[tuple[Job, Path | None]]) -> list[bytes | None]:
-    from qmsdocs.outputs import SyncedFiles
-
+def _render_in_worker(common: Common, batch: list[tuple[Job, Path | None]], ready: Ready) -> list[bytes | None]:
+    # Files are written, not synced: the process that started the series syncs them (one fsync
+    # each, by its writer thread) while it renders, so a worker never waits for the disk.
     assert _worker_template is not None
-    with SyncedFiles() as files:  # every file of the batch is on disk before the batch is reported done
-        return _make_all(_worker_template, common, batch, files)
+    return _make_all(_worker_template, common, batch, None, ready)
 
 
 def _worker_ready() -> bool:
     return _worker_template is not None
+
+
+#: Documents this process renders between two looks at the workers (their results, their next batch).
+_HERE_STEP = 4
+#: The most documents in one batch handed to a worker.
+_WORKER_BATCH = 16
 
 
 class Series:
@@ -485,70 +533,99 @@ class Series:
 
         ``done(index, package)`` is called here as soon as a document is ready, in no particular
         order, so none waits in memory for the rest. With ``targets``, whichever process renders
-        a document writes it to ``targets[index]`` (synced to disk) and ``done`` gets None. A
-        document comes out the same bytes whichever process renders it; a worker's error (a
-        read-back that fails) is raised here.
+        a document writes it to ``targets[index]``, ``done`` gets None, and every file is synced
+        to disk (one ``fsync`` each) before this returns. A document comes out the same bytes
+        whichever process renders it; a worker's error (a read-back that fails) is raised here,
+        once no worker is still writing a file of this run.
         """
         from qmsdocs.outputs import SyncedFiles
 
         def batch_of(indexes: range) -> list[tuple[Job, Path | None]]:
             return [(jobs[i], targets[i] if targets is not None else None) for i in indexes]
 
-        # The files this process renders are synced by one writer for the whole series: all of them
-        # are on disk when run() returns, and none is left being written when it raises.
+        own: set[str] = set().union(*(job.context for job in jobs))
+        ready = self.template.frame_parts(common.context, own) if len(jobs) > 1 else {}
+        # One writer syncs every file of the series: those this process renders (written by its
+        # thread too) and those the workers wrote. All are on disk when run() returns; none is
+        # left being written when it raises.
         with SyncedFiles() as files:
             def here(indexes: range) -> None:
-                _make_all(self.template, common, batch_of(indexes), files, done, indexes)
+                _make_all(self.template, common, batch_of(indexes), files, ready, done, indexes)
 
-            self._run(common, jobs, here, batch_of, done)
+            def back(indexes: range, packages: list[bytes | None]) -> None:
+                for index, package in zip(indexes, packages):
+                    if targets is not None:
+                        files.sync(targets[index])
+                    done(index, package)
 
-    def _run(self, common: Common, jobs: Sequence[Job], here: Callable[[range], None],
-             batch_of: Callable[[range], list[tuple[Job, Path | None]]],
-             done: Callable[[int, bytes | None], None]) -> None:
-        """Share the batches of ``jobs`` between ``here`` (this process) and the workers."""
-        if self._pool is None or len(jobs) < 2:
-            here(range(len(jobs)))
-            return
+            if self._pool is None or len(jobs) < 2:
+                here(range(len(jobs)))
+            else:
+                self._share(common, ready, len(jobs), here, back, batch_of)
+
+    def _share(self, common: Common, parts: Ready, count: int, here: Callable[[range], None],
+               back: Callable[[range, list[bytes | None]], None],
+               batch_of: Callable[[range], list[tuple[Job, Path | None]]]) -> None:
+        """Render jobs ``0 .. count - 1`` here and in the workers, and hand back what the workers made.
+
+        This process takes a few documents at a time from the front, the workers batches from
+        the back, smaller as fewer remain: both run out of work at about the same moment, and
+        this process never waits long for a worker's last batch. ``parts``: the parts filled once.
+        """
         from collections import deque
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         processes = self.workers + 1
-        size = max(1, min(16, len(jobs) // (processes * 8)))
-        # Workers take batches from the end of the list while this process works from the front.
-        batches = deque(range(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size))
+        front, end = 0, count  # jobs front .. end - 1 are still to be given out
+        returned: deque[range] = deque()  # batches of workers that could not start, for this process
         running: dict[Any, range] = {}
         broken = False
-        while batches or running:
-            ready = self._started()
-            if not broken and ready is not None and ready.done():
-                broken = ready.exception() is not None
-            while not broken and ready is not None and ready.done() and batches and len(running) < 2 * self.workers:
-                batch = batches.pop()
-                try:
-                    self._submitted = True
-                    running[self._pool.submit(_render_in_worker, common, batch_of(batch))] = batch
-                except BrokenProcessPool:
-                    batches.append(batch)
-                    broken = True
-            if batches:
-                here(batches.popleft())
-            waiting = set(running) if broken or ready is None or ready.done() else set(running) | {ready}
-            if not waiting:
-                continue
-            finished, _ = wait(waiting, timeout=0 if batches else None, return_when=FIRST_COMPLETED)
-            for future in finished - {ready}:
-                batch = running.pop(future)
-                try:
-                    packages = future.result()
-                except BrokenProcessPool:
-                    # Workers that cannot start (no importable main module, a sandbox without
-                    # processes) must not fail the command: this process renders their share.
-                    broken = True
-                    batches.append(batch)
+        try:
+            while front < end or returned or running:
+                ready = self._started()
+                if not broken and ready is not None and ready.done():
+                    broken = ready.exception() is not None
+                while (not broken and ready is not None and ready.done() and front < end
+                       and len(running) < 2 * self.workers):
+                    size = max(1, min(_WORKER_BATCH, (end - front) // (processes * 4)))
+                    batch = range(end - size, end)
+                    end -= size
+                    try:
+                        self._submitted = True
+                        running[self._pool.submit(_render_in_worker, common, batch_of(batch), parts)] = batch
+                    except BrokenProcessPool:
+                        returned.append(batch)
+                        broken = True
+                if returned:
+                    here(returned.popleft())
+                elif front < end:
+                    step = min(_HERE_STEP, end - front)
+                    here(range(front, front + step))
+                    front += step
+                waiting = set(running) if broken or ready is None or ready.done() else set(running) | {ready}
+                if not waiting:
                     continue
-                for index, package in zip(batch, packages):
-                    done(index, package)
+                more_here = front < end or bool(returned)
+                finished, _ = wait(waiting, timeout=0 if more_here else None, return_when=FIRST_COMPLETED)
+                for future in finished - {ready}:
+                    batch = running.pop(future)
+                    try:
+                        packages = future.result()
+                    except BrokenProcessPool:
+                        # Workers that cannot start (no importable main module, a sandbox without
+                        # processes) must not fail the command: this process renders their share.
+                        broken = True
+                        returned.append(batch)
+                        continue
+                    back(batch, packages)
+        except BaseException:
+            # A failure here or in a worker: let the batches already handed over end first, so that
+            # no worker writes into a folder the caller is about to remove.
+            for future in running:
+                future.cancel()
+            wait(set(running))
+            raise
 
 
 def render_series(template: CompiledTemplate, common: Common, jobs: Sequence[Job], processes: int,

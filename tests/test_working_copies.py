@@ -98,7 +98,7 @@ def test_synced_files_writes_each_file_once_and_syncs_it(tmp_path: Path, monkeyp
     synced: list[int] = []
     real = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
-    with SyncedFiles(depth=2) as files:
+    with SyncedFiles(max_bytes=12) as files:
         for i in range(7):
             files.write(tmp_path / f"{i}.docx", f"file {i}".encode())
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i}.docx" for i in range(7)]
@@ -111,7 +111,7 @@ def test_synced_files_raises_a_failed_write_and_writes_nothing_after_an_error(tm
         with SyncedFiles() as files:
             files.write(tmp_path / "missing" / "a.docx", b"a")
     with pytest.raises(KeyboardInterrupt):
-        with SyncedFiles(depth=100) as files:
+        with SyncedFiles() as files:
             for i in range(50):
                 files.write(tmp_path / f"{i}.docx", b"x")
             raise KeyboardInterrupt
@@ -156,3 +156,48 @@ def test_parts_the_same_in_every_document_are_compressed_once(template: Path) ->
     # An entry found in the memo is the entry compressed afresh, byte for byte.
     fresh = ooxml.write_package([(name, data) for name, data in ooxml.read_package(first)])
     assert first == fresh
+
+
+def test_files_written_by_another_process_are_synced_once_each(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from qmsdocs.outputs import write_unsynced
+
+    for i in range(5):
+        write_unsynced(tmp_path / f"{i}.docx", b"from a worker")
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    with SyncedFiles() as files:
+        for i in range(5):
+            files.sync(tmp_path / f"{i}.docx")
+    assert len(synced) == 5
+    with pytest.raises(FileNotFoundError):
+        with SyncedFiles() as files:
+            files.sync(tmp_path / "never written.docx")
+
+
+def test_headers_that_use_only_shared_variables_are_filled_once_and_come_out_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "framed.docx"
+    w = f'xmlns:w="{ooxml.W_NS}"'
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml",
+                    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"></Types>')
+        zf.writestr("word/document.xml", f"<w:document {w}><w:body><w:p><w:r><w:t>{{{{ name }}}}</w:t></w:r></w:p>"
+                                         "</w:body></w:document>")
+        zf.writestr("word/header1.xml", f"<w:hdr {w}><w:p><w:r><w:t>{{{{ title }}}} &amp; co</w:t></w:r></w:p></w:hdr>")
+        zf.writestr("word/footer1.xml", f"<w:ftr {w}><w:p><w:r><w:t>{{{{ name }}}}</w:t></w:r></w:p></w:ftr>")
+        zf.writestr(ooxml.CORE_PART, ooxml.core_xml({}))
+    compiled = render.load_template(path)
+    shared = {"title": "Q4 <draft>"}
+    parts = compiled.frame_parts(shared, {"name"})
+    assert sorted(parts) == ["word/header1.xml"]  # the footer prints a name of each document's own
+    assert parts["word/header1.xml"][1] == "Q4 <draft> & co\n"
+    jobs = [render.Job({"name": f"员工{i}"}, [f"员工{i}"], f"doc {i}") for i in range(6)]
+    made: dict[int, bytes] = {}
+    render.render_series(compiled, render.Common(shared, {"title": "t"}, ["Q4 <draft> & co"]), jobs, 1,
+                         made.__setitem__)
+    assert [made[i] for i in range(6)] == [compiled.render(shared | job.context, {"title": "t"}) for job in jobs]
+    # A document that brings a variable of the same name as a shared one fills the header itself.
+    assert compiled.frame_parts(shared, {"name", "title"}) == {}
