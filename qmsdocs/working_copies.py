@@ -150,9 +150,9 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
         else:
             with Series(template, int(jobs or 1)) as series:
                 series.run(common, work, done, targets)
-    folder = Path(to)
+    folder = Path(to).resolve()  # once: the names are bare names of the regular files just placed there
     return {"doc_no": doc["doc_no"], "version": rev["version"], "status": status,
-            "split": [str((folder / name).resolve()) for name in names]}
+            "split": [str(folder / name) for name in names]}
 
 
 
