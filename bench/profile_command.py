@@ -2,6 +2,7 @@
 
     python bench/profile_command.py scores 500    # qms new scores on a 500-staff round, fresh workspace
     python bench/profile_command.py split 500     # the same with --split DIR
+    python bench/profile_command.py split 500 2   # … and --jobs 2 (the workers are not profiled)
     python bench/profile_command.py plan          # qms new plan on records/plan.xlsx
 
 First the command runs once with a clock around each phase (imports included, as a user sees
@@ -49,71 +50,86 @@ def _timed(label: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _clock_phases(kind: str) -> None:
-    """Put a clock around each phase of ``qms new`` (the functions are looked up when called)."""
-    from qmsdocs import doctypes, render, rendering
+    """Put a clock around each phase of ``qms new`` (the functions are looked up when called).
+
+    Each function replaced here is one the library looks up on its module at the time of the call
+    (imported inside the function that calls it), so the clock is what runs.
+    """
+    from qmsdocs import doctypes, render, rendering, working_copies
 
     doctype = doctypes.get("plan" if kind == "plan" else "scores")
     for field, label in (("read", "read the workbook (openpyxl's import included)"),
                          ("context", "score and build the template variables"),
-                         ("media", "draw the charts (Pillow's import included)"),
-                         ("extra_outputs", "--split: contexts, render, read back, write")):
+                         ("media", "draw the charts (Pillow's import included)")):
         if getattr(doctype, field) is not None:
             object.__setattr__(doctype, field, _timed(label, getattr(doctype, field)))  # a frozen dataclass
-    render.load_template = _timed("load the template (docxtpl, Jinja: import, compile)", render.load_template)
-    rendering.load_template = render.load_template
+    render.load_frozen_template = _timed("load the template (from the cache, else docxtpl and Jinja)",
+                                         render.load_frozen_template)
     render.CompiledTemplate.fill = _timed("fill, check, compress the document", render.CompiledTemplate.fill)
-    rendering.check_text = _timed("read-back check", rendering.check_text)
+    rendering.check_readback = _timed("read the saved document back", rendering.check_readback)
+    working_copies.split = _timed("--split: working copies rendered, read back, written, synced",
+                                  working_copies.split)
 
 
-def _command(kind: str, staff: int, work: Path) -> list[str]:
+def _command(kind: str, staff: int, work: Path, jobs: int) -> list[str]:
     if kind == "plan":
         return ["new", "plan", "--data", str(ROOT / "records" / "plan.xlsx")]
     import make_data
 
     data = make_data.write(staff, work / f"scores-{staff}.xlsx")
-    return ["new", "scores", "--data", str(data)] + (["--split", "{ws}/split"] if kind == "split" else [])
+    split = ["--split", "{ws}/exports/split", "--jobs", str(jobs)] if kind == "split" else []
+    return ["new", "scores", "--data", str(data), *split]
 
 
-def _run(args: list[str], work: Path, name: str) -> None:
+def _workspace(work: Path, name: str) -> Path:
     from qmsdocs import workspace
-    from qmsdocs.cli import cli
 
     records = work / name
     workspace.init(records, "四川虹欧显示器件有限公司", "技术质量部", "zh")
+    return records
+
+
+def _run(args: list[str], records: Path) -> None:
+    from qmsdocs.cli import cli
+
     saved, sys.stdout = sys.stdout, io.StringIO()  # the command's own output is not what is looked at
     try:
-        cli(["--records", str(records), *[a.replace("{ws}", str(records)) for a in args]], prog_name="qms",
-            standalone_mode=False)
+        code = cli(["--records", str(records), *[a.replace("{ws}", str(records)) for a in args]], prog_name="qms",
+                   standalone_mode=False)
     finally:
         sys.stdout = saved
+    if code:  # the command printed its error on stderr
+        raise SystemExit(f"profile: qms {' '.join(args)} failed ({code})")
 
 
 def main() -> None:
     kind = sys.argv[1] if len(sys.argv) > 1 else "scores"
     staff = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+    jobs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     os.environ.setdefault("QMS_TODAY", "2026-11-20")
     work = Path(tempfile.mkdtemp(prefix="qms-profile-"))
     try:
+        timed, profiled = _workspace(work, "timed"), _workspace(work, "profiled")
+        args = _command(kind, staff, work, jobs)
         start = time.perf_counter()
         import qmsdocs.cli  # noqa: F401  (what every command imports first)
 
         PHASES["import qmsdocs.cli (click)"] = time.perf_counter() - start
-        args = _command(kind, staff, work)
         _clock_phases(kind)
         first = time.perf_counter()
-        _run(args, work, "timed")
+        _run(args, timed)
         total = time.perf_counter() - first + PHASES["import qmsdocs.cli (click)"]
-        print(f"qms {' '.join(a for a in args if not a.endswith('.xlsx'))} ({staff if kind != 'plan' else 'sample'}"
-              f" staff): {total:.2f} s in this process")
+        shown = " ".join("DATA" if a.endswith(".xlsx") else "DIR" if a.startswith("{ws}") else a for a in args)
+        print(f"qms {shown} ({staff if kind != 'plan' else 'sample'} staff): {total:.2f} s in this process")
         for label, seconds in PHASES.items():
-            print(f"  {label:<52} {seconds:6.3f} s  {seconds / total:4.0%}")
+            print(f"  {label:<62} {seconds:6.3f} s  {seconds / total:4.0%}")
         rest = total - sum(PHASES.values())
-        print(f"  {'the rest (library imports, register, files, ...)':<52} {rest:6.3f} s  {rest / total:4.0%}")
+        print(f"  {'the rest (library imports, register, store, views, audit)':<62} {rest:6.3f} s  {rest / total:4.0%}")
         profiler = cProfile.Profile()
         profiler.enable()
-        _run(args, work, "profiled")
+        _run(args, profiled)
         profiler.disable()
-        print("\nUnder cProfile, qmsdocs' own functions by cumulative time:")
+        print("\nUnder cProfile (this process only), qmsdocs' own functions by cumulative time:")
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(r"qmsdocs/(?!cli)", 25)
     finally:
         shutil.rmtree(work, ignore_errors=True)

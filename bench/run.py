@@ -178,6 +178,10 @@ class Bench:
 
 # -- the figures ----------------------------------------------------------------------------------
 FLOOR = "import docxtpl, openpyxl"
+#: Two equal shares of busy work (about 0.5 s each), one after the other or in two processes at once.
+_SPIN = "def spin():\n    x = 0\n    for i in range(8_000_000):\n        x += i\n"
+SERIAL = _SPIN + "spin(); spin()"
+PARALLEL = _SPIN + "import os\npid = os.fork()\nspin()\nos._exit(0) if pid == 0 else os.waitpid(pid, 0)"
 
 
 def fig_help(b: Bench) -> list[Figure]:
@@ -208,6 +212,9 @@ def fig_split(b: Bench) -> list[Figure]:
         "scores": b.qms_in("new", "scores", "--data", data),
         "jobs1": b.qms_in(*split_args, "--jobs", "1"),
         "jobs2": b.qms_in(*split_args, "--jobs", "2"),
+        # What two busy processes make of the machine at the same moments: the best --jobs 2 can do.
+        "serial": b.python_c(SERIAL),
+        "parallel": b.python_c(PARALLEL),
         "raw": lambda: float(b.output([b.python, str(BENCH / "raw_limit.py"), str(ROOT / "templates" / "scores.docx"),
                                        str(n)])),
     })
@@ -225,9 +232,11 @@ def fig_split(b: Bench) -> list[Figure]:
                   baseline_times=[median["jobs1"] - median["scores"]])
     whole = Figure("jobs-all", f"whole --split command with --jobs 2, {n} staff", "the same with --jobs 1", None,
                    subject_times=times["jobs2"], baseline_times=times["jobs1"])
-    for f in (split, per_doc, jobs, whole):
+    cores = Figure("cores", "two busy processes at once (bench/run.py PARALLEL)", "the same work in one", None,
+                   subject_times=times["parallel"], baseline_times=times["serial"])
+    for f in (split, per_doc, jobs, whole, cores):
         b.log(f"  {f.name}: {f.subject:.4f} s / {f.base:.4f} s = {f.ratio:.2f}")
-    return [split, per_doc, jobs, whole]
+    return [split, per_doc, jobs, whole, cores]
 
 
 def fig_read(b: Bench) -> list[Figure]:

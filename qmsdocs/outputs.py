@@ -8,6 +8,7 @@ crash, a full disk or a signal leaves the old file or the new one and no stray t
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
@@ -398,6 +399,87 @@ def _place(tmp: Path, target: Path, force: bool) -> None:
         os.replace(tmp, target)
         return
     os.unlink(tmp)
+
+
+def write_unsynced(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``, leaving it to be synced (:meth:`SyncedFiles.sync`) by whoever asked for it."""
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def _sync(path: Path) -> None:
+    # fsync acts on the file, whichever process wrote it and through whichever descriptor.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class SyncedFiles:
+    """Files written and synced to disk (one ``fsync`` each) by a thread of their own.
+
+    ``write(path, data)`` hands a file over and returns at once, so the caller renders the next
+    document while this one goes to disk: ``fsync`` waits for the device but lets go of the
+    interpreter, and waiting for it file after file was most of what writing a series cost.
+    ``sync(path)`` does the same for a file another process wrote. Files wait their turn until
+    ``max_bytes`` of them are held, then ``write`` waits too (memory stays bounded). :meth:`wait`
+    returns once every file handed over is written and synced, raising the first failure. Use
+    it as a context manager: leaving the block waits like :meth:`wait`; leaving it on an error
+    (or Ctrl-C, SIGTERM) waits for the file being written and drops the others, so no file is
+    being written once the block is left, whatever the caller undoes next.
+    """
+
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._pool: Any = None
+        self._pending: collections.deque[tuple[Any, int]] = collections.deque()
+        self._held = 0
+
+    def _submit(self, size: int, func: Any, *args: Any) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-sync")
+        while self._pending and (self._held + size > self.max_bytes or self._pending[0][0].done()):
+            self._done_one()
+        self._pending.append((self._pool.submit(func, *args), size))
+        self._held += size
+
+    def _done_one(self) -> None:
+        future, size = self._pending.popleft()
+        self._held -= size
+        future.result()
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Have ``data`` written to ``path`` and synced; raise an earlier file's failure, if any."""
+        from qmsdocs.store import write_synced
+
+        self._submit(len(data), write_synced, path, data)
+
+    def sync(self, path: Path) -> None:
+        """Have the file at ``path``, written by another process, synced; raise an earlier failure."""
+        self._submit(0, _sync, path)
+
+    def wait(self) -> None:
+        """Return once every file handed over is on disk; raise the first failure."""
+        while self._pending:
+            self._done_one()
+
+    def __enter__(self) -> SyncedFiles:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+            self._pending.clear()
+            self._held = 0
 
 
 class SplitStaging:

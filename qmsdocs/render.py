@@ -86,6 +86,11 @@ class CompiledTemplate:
     fast: frozenset[str] = frozenset()
     #: The Jinja source of each templated part, from which a worker process compiles its own copy.
     sources: dict[str, str] = field(default_factory=dict)
+    #: Jinja's code of every templated part (handed to worker processes, which then compile nothing).
+    all_codes: dict[str, Any] = field(default_factory=dict)
+    #: Small parts written the same into many documents, compressed once (see :meth:`deflated`).
+    _deflated: dict[tuple[str, bytes], ooxml.Deflated] = field(default_factory=dict, repr=False, compare=False)
+    _variables: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def render(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
                custom: dict[str, str] | None = None) -> bytes:
@@ -93,38 +98,95 @@ class CompiledTemplate:
         return self.fill(context, core, media, custom).package
 
     def fill(self, context: dict[str, Any], core: dict[str, str], media: dict[str, bytes] | None = None,
-             custom: dict[str, str] | None = None) -> Filled:
+             custom: dict[str, str] | None = None, body_property: str | None = None,
+             ready: dict[str, tuple[ooxml.Deflated, str]] | None = None) -> Filled:
         """Return the filled .docx and its text, read from the filled XML as it is written.
 
         Each templated part is rendered, checked for well-formedness, read for its text and
         compressed piece by piece, in one pass: the read-back needs no second parse, and a
-        document of thousands of pages is never held uncompressed.
+        document of thousands of pages is never held uncompressed. ``body_property`` names a
+        custom property (added to ``custom``) that holds the sha256 of the filled
+        ``word/document.xml``, hashed as it streams: the package is made once, never opened again.
+        ``ready`` holds parts already filled for this context (see :meth:`frame_parts`).
         """
+        import hashlib
+
         media = self.media_parts(media) if media else None
         out: list[tuple[str, bytes | ooxml.Deflated]] = []
         texts = []
+        body_hash = hashlib.sha256() if body_property else None
+        if body_hash is not None and custom is None:
+            custom = {}  # the part that will hold the body's hash
         for name, data in self.entries:
-            if name in self.compiled:
-                reader = ooxml.PartReader(name in self.fast)
-                out.append((name, ooxml.Deflated.streamed(name, self._pieces(name, context, reader))))
-                texts.append(self._close(name, reader))
+            if ready and name in ready:
+                entry, text = ready[name]
+                out.append((name, entry))
+                texts.append(text)
+            elif name in self.compiled:
+                entry, text = self.fill_part(name, context, body_hash if name == "word/document.xml" else None)
+                out.append((name, entry))
+                texts.append(text)
             elif name == ooxml.CORE_PART:
-                out.append((name, ooxml.core_xml(core)))
+                out.append((name, self.deflated(name, ooxml.core_xml(core))))
             elif name == ooxml.APP_PART:
-                out.append((name, ooxml.APP_XML))
+                out.append((name, self.deflated(name, ooxml.APP_XML)))
             elif name == ooxml.SETTINGS_PART and core.get("language"):
-                out.append((name, ooxml.with_theme_language(data, core["language"])))
+                out.append((name, self.deflated(name, ooxml.with_theme_language(data, core["language"]))))
             elif media and name in media:
                 out.append((name, media[name]))
             elif custom is not None and name in ("[Content_Types].xml", "_rels/.rels"):
-                out.append((name, ooxml.with_custom_part(name, data)))
+                out.append((name, self.deflated(name, ooxml.with_custom_part(name, data))))
             elif custom is not None and name == ooxml.CUSTOM_PART:
                 continue
             else:
                 out.append((name, self.unchanged[name]))
+        if body_property is not None and body_hash is not None:
+            custom = (custom or {}) | {body_property: body_hash.hexdigest()}
         if custom is not None:
             out.append((ooxml.CUSTOM_PART, ooxml.custom_xml(custom)))
         return Filled(ooxml.write_package(out), "".join(texts))
+
+    def fill_part(self, name: str, context: dict[str, Any], hasher: Any = None) -> tuple[ooxml.Deflated, str]:
+        """Return the templated part ``name`` filled and compressed, and its text (checked, in one pass)."""
+        reader = ooxml.PartReader(name in self.fast)
+        entry = ooxml.Deflated.streamed(name, self._pieces(name, context, reader, hasher))
+        return entry, self._close(name, reader)
+
+    def variables(self, name: str) -> frozenset[str]:
+        """Return the names of the template variables the templated part ``name`` uses."""
+        found = self._variables.get(name)
+        if found is None:
+            from jinja2 import meta
+
+            found = self._variables[name] = frozenset(
+                meta.find_undeclared_variables(environment().parse(self.sources[name])))
+        return found
+
+    def frame_parts(self, context: dict[str, Any], own: set[str]) -> dict[str, tuple[ooxml.Deflated, str]]:
+        """Return the headers and footers of a series filled once: those using none of the ``own`` names.
+
+        The headers and footers carry the control frame, the same in every document of a series:
+        a part that uses only variables every document shares (``context``), and none that a
+        document has of its own (``own``), fills to the same bytes in each, so it is filled once
+        and copied (as :meth:`fill`'s ``ready``). It was a fifth of what a working copy cost.
+        """
+        return {name: self.fill_part(name, context) for name in self.compiled
+                if name.startswith(("word/header", "word/footer")) and self.variables(name).isdisjoint(own)}
+
+    def deflated(self, name: str, data: bytes) -> ooxml.Deflated:
+        """Return the zip entry of the part ``name`` holding ``data``, compressed once per template.
+
+        The document properties, settings and package parts of a series of documents are the
+        same bytes in each: setting up a compressor costs more than compressing such a part, and
+        it was a fifth of what a working copy cost. The same bytes give the same entry either way.
+        """
+        key = (name, data)
+        entry = self._deflated.get(key)
+        if entry is None:
+            entry = ooxml.Deflated(name, data)
+            if len(self._deflated) < 64:  # a bound: a long-lived process renders many documents
+                self._deflated[key] = entry
+        return entry
 
     @functools.cached_property
     def slots(self) -> dict[str, list[str]]:
@@ -145,8 +207,9 @@ class CompiledTemplate:
                 out[part] = data
         return out
 
-    def _pieces(self, name: str, context: dict[str, Any], reader: ooxml.PartReader) -> Iterator[bytes]:
-        """Yield the filled part ``name`` as UTF-8 pieces, each fed to ``reader`` first."""
+    def _pieces(self, name: str, context: dict[str, Any], reader: ooxml.PartReader,
+                hasher: Any = None) -> Iterator[bytes]:
+        """Yield the filled part ``name`` as UTF-8 pieces, each fed to ``reader`` (and ``hasher``) first."""
         from jinja2 import TemplateError as JinjaError
         from jinja2.exceptions import SecurityError, TemplateNotFound
         from lxml import etree
@@ -157,6 +220,8 @@ class CompiledTemplate:
                 piece = "".join(batch)
                 data = piece.encode("utf-8")
                 reader.feed(piece, data)
+                if hasher is not None:
+                    hasher.update(data)
                 yield data
         except SecurityError as exc:
             raise TemplateError(f"{self.path}: refused by the template sandbox: {exc}") from None
@@ -245,22 +310,32 @@ def _load(path: Path, mtime_ns: int, size: int) -> CompiledTemplate:
 
 
 def _compile(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, str],
-             unchanged: dict[str, ooxml.Deflated] | None = None) -> CompiledTemplate:
-    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled."""
+             unchanged: dict[str, ooxml.Deflated] | None = None,
+             codes: dict[str, Any] | None = None) -> CompiledTemplate:
+    """Return the template of ``entries`` with the Jinja ``sources`` of its templated parts compiled.
+
+    ``codes``, when given, is Jinja's compiled code of each source (from the process that starts a
+    worker); a source without one is compiled. Every part's code is in ``all_codes``.
+    """
     from jinja2 import TemplateSyntaxError
 
     env = environment()
     compiled = {}
+    kept = {}
     for name, source in sources.items():
-        try:
-            compiled[name] = env.from_string(source)
-        except TemplateSyntaxError as exc:
-            raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
+        code = codes.get(name) if codes is not None else None
+        if code is None:
+            try:
+                code = env.compile(source)
+            except TemplateSyntaxError as exc:
+                raise TemplateError(f"{path}: {name}: template syntax error: {exc.message}") from None
+        kept[name] = code
+        compiled[name] = env.template_class.from_code(env, code, env.make_globals(None), None)
     if unchanged is None:
         unchanged = {name: ooxml.Deflated(name, data) for name, data in entries
                      if name not in compiled and name != ooxml.CORE_PART}
     fast = frozenset(name for name, source in sources.items() if ooxml.plain_prefix(source))
-    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources)
+    return CompiledTemplate(path, entries, compiled, unchanged, fast, sources, kept)
 
 
 @functools.lru_cache(maxsize=16)
@@ -311,23 +386,60 @@ class Job:
 
 @dataclass(frozen=True)
 class Common:
-    """What every document of a series shares: variables, core properties, values to read back."""
+    """What every document of a series shares: variables, core properties, values to read back.
+
+    ``custom``, when given, are custom document properties of every document; ``body_property``
+    names one more that holds the sha256 of each document's own ``word/document.xml``.
+    """
 
     context: dict[str, Any]
     core: dict[str, str]
     expected: list[str]
+    custom: dict[str, str] | None = None
+    body_property: str | None = None
 
 
-def _make(template: CompiledTemplate, common: Common, job: Job, target: Path | None) -> bytes | None:
-    """Render and read back one job; write it to ``target`` (synced) and return None, or return its bytes."""
-    filled = template.fill(common.context | job.context, common.core)
+Ready = dict[str, tuple[ooxml.Deflated, str]]
+
+
+def _make(template: CompiledTemplate, common: Common, job: Job, ready: Ready | None = None) -> bytes:
+    """Render one job and read it back from the text the renderer streamed; return its bytes.
+
+    The package comes out of the renderer final, custom properties included: it is never
+    unpacked, repacked or parsed again. ``ready``: the series' parts filled once (frame_parts).
+    """
+    filled = template.fill(common.context | job.context, common.core, custom=common.custom,
+                           body_property=common.body_property, ready=ready)
     check_text(filled.text, common.expected + job.expected, job.what)
-    if target is None:
-        return filled.package
-    from qmsdocs.store import write_synced
+    return filled.package
 
-    write_synced(target, filled.package)
-    return None
+
+def _make_all(template: CompiledTemplate, common: Common, batch: list[tuple[Job, Path | None]], files: Any,
+              ready: Ready | None = None, done: Callable[[int, bytes | None], None] | None = None,
+              indexes: Sequence[int] | None = None) -> list[bytes | None]:
+    """Render a batch of jobs and write those with a target; return the bytes of the others.
+
+    ``files`` is the :class:`qmsdocs.outputs.SyncedFiles` of this process, whose thread writes
+    and syncs each file while the next document renders; None (in a worker process) writes each
+    file at once and leaves its sync to the process that started the series. The list returned
+    holds None for each job with a target; ``done(index, package)`` is called as each is
+    rendered, when given.
+    """
+    from qmsdocs.outputs import write_unsynced
+
+    out: list[bytes | None] = []
+    for position, (job, target) in enumerate(batch):
+        package: bytes | None = _make(template, common, job, ready)
+        if target is not None:
+            if files is None:
+                write_unsynced(target, package)  # type: ignore[arg-type]
+            else:
+                files.write(target, package)
+            package = None
+        out.append(package)
+        if done is not None:
+            done(indexes[position] if indexes is not None else position, package)
+    return out
 
 
 #: The template of a worker process, compiled once by its initializer (one template per process).
@@ -335,19 +447,30 @@ _worker_template: CompiledTemplate | None = None
 
 
 def _start_worker(path: Path, entries: list[tuple[str, bytes]], sources: dict[str, str],
-                  unchanged: dict[str, ooxml.Deflated]) -> None:
+                  unchanged: dict[str, ooxml.Deflated], codes: bytes) -> None:
     global _worker_template
-    # The parent's patched sources and compressed parts: a worker neither imports docxtpl nor deflates.
-    _worker_template = _compile(path, entries, sources, unchanged)
+    import marshal
+
+    # The parent's patched sources, compiled code and compressed parts: a worker neither imports
+    # docxtpl, nor compiles, nor deflates. (marshal: Jinja's code objects, from the parent alone.)
+    _worker_template = _compile(path, entries, sources, unchanged, marshal.loads(codes))
 
 
-def _render_in_worker(common: Common, batch: list[tuple[Job, Path | None]]) -> list[bytes | None]:
+def _render_in_worker(common: Common, batch: list[tuple[Job, Path | None]], ready: Ready) -> list[bytes | None]:
+    # Files are written, not synced: the process that started the series syncs them (one fsync
+    # each, by its writer thread) while it renders, so a worker never waits for the disk.
     assert _worker_template is not None
-    return [_make(_worker_template, common, job, target) for job, target in batch]
+    return _make_all(_worker_template, common, batch, None, ready)
 
 
 def _worker_ready() -> bool:
     return _worker_template is not None
+
+
+#: Documents this process renders between two looks at the workers (their results, their next batch).
+_HERE_STEP = 4
+#: The most documents in one batch handed to a worker.
+_WORKER_BATCH = 16
 
 
 class Series:
@@ -365,7 +488,9 @@ class Series:
         self._pool: Any = None
         self._ready: list[Any] = []
         self._starter: Any = None
+        self._submitted = False
         if self.workers:
+            import marshal
             import multiprocessing
             import threading
             from concurrent.futures import ProcessPoolExecutor
@@ -375,7 +500,7 @@ class Series:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker, initargs=(template.path, template.entries, template.sources,
-                                                     template.unchanged))
+                                                     template.unchanged, marshal.dumps(template.all_codes)))
             # Work goes to the workers only once one has started: a batch handed over is theirs for
             # good, and this process may well finish everything before a slow start is over. The
             # first submit starts the workers and hands them the template through a pipe, which
@@ -404,8 +529,9 @@ class Series:
         if self._pool is not None:
             self._starter.join()
             # After a failure, wait: no worker may still be writing a file once the caller undoes.
-            # After success every batch is back and a worker still starting up leaves in its own time.
-            self._pool.shutdown(wait=kind is not None, cancel_futures=True)
+            # After success every batch is back and a worker still starting up leaves in its own time;
+            # so does one that was never given work (workers started early, then the command failed).
+            self._pool.shutdown(wait=kind is not None and self._submitted, cancel_futures=True)
 
     def run(self, common: Common, jobs: Sequence[Job], done: Callable[[int, bytes | None], None],
             targets: Sequence[Path] | None = None) -> None:
@@ -413,59 +539,99 @@ class Series:
 
         ``done(index, package)`` is called here as soon as a document is ready, in no particular
         order, so none waits in memory for the rest. With ``targets``, whichever process renders
-        a document writes it to ``targets[index]`` (synced to disk) and ``done`` gets None. A
-        document comes out the same bytes whichever process renders it; a worker's error (a
-        read-back that fails) is raised here.
+        a document writes it to ``targets[index]``, ``done`` gets None, and every file is synced
+        to disk (one ``fsync`` each) before this returns. A document comes out the same bytes
+        whichever process renders it; a worker's error (a read-back that fails) is raised here,
+        once no worker is still writing a file of this run.
         """
+        from qmsdocs.outputs import SyncedFiles
+
         def batch_of(indexes: range) -> list[tuple[Job, Path | None]]:
             return [(jobs[i], targets[i] if targets is not None else None) for i in indexes]
 
-        def here(indexes: range) -> None:
-            for index, (job, target) in zip(indexes, batch_of(indexes)):
-                done(index, _make(self.template, common, job, target))
+        own: set[str] = set().union(*(job.context for job in jobs))
+        ready = self.template.frame_parts(common.context, own) if len(jobs) > 1 else {}
+        # One writer syncs every file of the series: those this process renders (written by its
+        # thread too) and those the workers wrote. All are on disk when run() returns; none is
+        # left being written when it raises.
+        with SyncedFiles() as files:
+            def here(indexes: range) -> None:
+                _make_all(self.template, common, batch_of(indexes), files, ready, done, indexes)
 
-        if self._pool is None or len(jobs) < 2:
-            here(range(len(jobs)))
-            return
+            def back(indexes: range, packages: list[bytes | None]) -> None:
+                for index, package in zip(indexes, packages):
+                    if targets is not None:
+                        files.sync(targets[index])
+                    done(index, package)
+
+            if self._pool is None or len(jobs) < 2:
+                here(range(len(jobs)))
+            else:
+                self._share(common, ready, len(jobs), here, back, batch_of)
+
+    def _share(self, common: Common, parts: Ready, count: int, here: Callable[[range], None],
+               back: Callable[[range, list[bytes | None]], None],
+               batch_of: Callable[[range], list[tuple[Job, Path | None]]]) -> None:
+        """Render jobs ``0 .. count - 1`` here and in the workers, and hand back what the workers made.
+
+        This process takes a few documents at a time from the front, the workers batches from
+        the back, smaller as fewer remain: both run out of work at about the same moment, and
+        this process never waits long for a worker's last batch. ``parts``: the parts filled once.
+        """
         from collections import deque
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         processes = self.workers + 1
-        size = max(1, min(16, len(jobs) // (processes * 8)))
-        # Workers take batches from the end of the list while this process works from the front.
-        batches = deque(range(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size))
+        front, end = 0, count  # jobs front .. end - 1 are still to be given out
+        returned: deque[range] = deque()  # batches of workers that could not start, for this process
         running: dict[Any, range] = {}
         broken = False
-        while batches or running:
-            ready = self._started()
-            if not broken and ready is not None and ready.done():
-                broken = ready.exception() is not None
-            while not broken and ready is not None and ready.done() and batches and len(running) < 2 * self.workers:
-                batch = batches.pop()
-                try:
-                    running[self._pool.submit(_render_in_worker, common, batch_of(batch))] = batch
-                except BrokenProcessPool:
-                    batches.append(batch)
-                    broken = True
-            if batches:
-                here(batches.popleft())
-            waiting = set(running) if broken or ready is None or ready.done() else set(running) | {ready}
-            if not waiting:
-                continue
-            finished, _ = wait(waiting, timeout=0 if batches else None, return_when=FIRST_COMPLETED)
-            for future in finished - {ready}:
-                batch = running.pop(future)
-                try:
-                    packages = future.result()
-                except BrokenProcessPool:
-                    # Workers that cannot start (no importable main module, a sandbox without
-                    # processes) must not fail the command: this process renders their share.
-                    broken = True
-                    batches.append(batch)
+        try:
+            while front < end or returned or running:
+                ready = self._started()
+                if not broken and ready is not None and ready.done():
+                    broken = ready.exception() is not None
+                while (not broken and ready is not None and ready.done() and front < end
+                       and len(running) < 2 * self.workers):
+                    size = max(1, min(_WORKER_BATCH, (end - front) // (processes * 4)))
+                    batch = range(end - size, end)
+                    end -= size
+                    try:
+                        self._submitted = True
+                        running[self._pool.submit(_render_in_worker, common, batch_of(batch), parts)] = batch
+                    except BrokenProcessPool:
+                        returned.append(batch)
+                        broken = True
+                if returned:
+                    here(returned.popleft())
+                elif front < end:
+                    step = min(_HERE_STEP, end - front)
+                    here(range(front, front + step))
+                    front += step
+                waiting = set(running) if broken or ready is None or ready.done() else set(running) | {ready}
+                if not waiting:
                     continue
-                for index, package in zip(batch, packages):
-                    done(index, package)
+                more_here = front < end or bool(returned)
+                finished, _ = wait(waiting, timeout=0 if more_here else None, return_when=FIRST_COMPLETED)
+                for future in finished - {ready}:
+                    batch = running.pop(future)
+                    try:
+                        packages = future.result()
+                    except BrokenProcessPool:
+                        # Workers that cannot start (no importable main module, a sandbox without
+                        # processes) must not fail the command: this process renders their share.
+                        broken = True
+                        returned.append(batch)
+                        continue
+                    back(batch, packages)
+        except BaseException:
+            # A failure here or in a worker: let the batches already handed over end first, so that
+            # no worker writes into a folder the caller is about to remove.
+            for future in running:
+                future.cancel()
+            wait(set(running))
+            raise
 
 
 def render_series(template: CompiledTemplate, common: Common, jobs: Sequence[Job], processes: int,

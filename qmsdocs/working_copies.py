@@ -8,8 +8,10 @@ and shows peer ratings as an average without rater names (``[scoring] show_rater
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -92,12 +94,14 @@ def _anonymous(content: dict[str, Any], language: str) -> dict[str, Any]:
 
 
 def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs: int | None = None,
-          force: bool = False, progress: Callable[..., None] | None = None, option: str = "--to") -> dict[str, Any]:
+          force: bool = False, progress: Callable[..., None] | None = None, option: str = "--to",
+          early: EarlySeries | None = None) -> dict[str, Any]:
     """Write one working copy per staff member into ``to``; return their paths.
 
     ``option`` is how the user named the folder (``--to``, or ``--split`` of ``qms new``), for errors.
+    ``early`` is a series whose workers were started before (see :func:`start_series`); it is used
+    if it was made from the revision's frozen template, and left to its owner to close.
     """
-    from qmsdocs import ooxml
     from qmsdocs.doctypes import leaf_texts
     from qmsdocs.doctypes.scores import person_contexts, split_name
     from qmsdocs.outputs import SplitStaging
@@ -128,30 +132,54 @@ def split(ws: Workspace, doc_no: str, version: str | None, to: str | Path, jobs:
     context["mark"] = f"{L['mark_working_copy']} · {mark(L, status, rev['effective_date'])}"
     core = frame.core_properties() | {"contentStatus": "Uncontrolled working copy"}
     source = f"{frame.doc_no} version {frame.version}"
-    template = load_frozen_template(ws.store.get(bundle.template_sha256, _("scores template")), "scores.docx")
+    template_name = ws.template_names.get(bundle.template_sha256, "scores.docx")
+    template = load_frozen_template(ws.store.get(bundle.template_sha256, _("scores template")), template_name)
     with staging:
         staging.refuse_existing(names)
         targets = [staging.path(name) for name in names]
-        common = Common({"frame": context, "L": L}, core, frame.values())
+        # Each file comes out of the renderer final: its custom properties, the hash of its body
+        # among them, are written as it is rendered, and it is read back from the renderer's text.
+        common = Common({"frame": context, "L": L}, core, frame.values(),
+                        custom={PROP_WORKING_COPY: source, "qmsdocs.source_status": status}, body_property=PROP_BODY)
 
         def done(index: int, _: bytes | None) -> None:
             if progress:
                 progress(1)
 
-        with Series(template, int(jobs or 1)) as series:
-            series.run(common, work, done, targets)
-        for target in targets:
-            package = target.read_bytes()
-            body = ooxml.read_package(package)
-            sha = next(__import__("hashlib").sha256(d).hexdigest() for n, d in body if n == "word/document.xml")
-            from qmsdocs.store import write_synced
-
-            write_synced(target, ooxml.add_custom_properties(package, {
-                PROP_WORKING_COPY: source, PROP_BODY: sha, "qmsdocs.source_status": status}))
-    folder = Path(to)
+        if early is not None and early.template_sha256 == bundle.template_sha256:
+            early.series.run(common, work, done, targets)
+        else:
+            with Series(template, int(jobs or 1)) as series:
+                series.run(common, work, done, targets)
+    folder = Path(to).resolve()  # once: the names are bare names of the regular files just placed there
     return {"doc_no": doc["doc_no"], "version": rev["version"], "status": status,
-            "split": [str((folder / name).resolve()) for name in names]}
+            "split": [str(folder / name) for name in names]}
 
+
+
+@dataclass(frozen=True)
+class EarlySeries:
+    """A series of working copies started before the revision exists, and the template it renders."""
+
+    template_sha256: str
+    series: Any  # qmsdocs.render.Series
+
+
+def start_series(ws: Workspace, kind: str, jobs: int) -> EarlySeries:
+    """Return a series of ``kind``'s current template with its ``jobs - 1`` worker processes starting.
+
+    Started before the workbook is read, the workers are ready by the time the revision is
+    registered and its working copies are made, instead of starting then. The template is the
+    one ``qms new`` is about to freeze (compiled once: rendering the revision finds it loaded).
+    The caller closes the series (a context manager).
+    """
+    import hashlib
+
+    from qmsdocs.render import Series, load_frozen_template
+
+    path = ws.template_for(kind)
+    data = path.read_bytes()
+    return EarlySeries(hashlib.sha256(data).hexdigest(), Series(load_frozen_template(data, str(path)), jobs))
 
 
 def new_with_outputs(ws: Workspace, kind: str, data: str | Path | None, title: str | None = None, *,
@@ -179,21 +207,32 @@ def new_with_outputs(ws: Workspace, kind: str, data: str | Path | None, title: s
         check_output(Path(xlsx), ws.root, force=force, option="--xlsx")
     if split is not None:
         SplitStaging(Path(split), ws.root, force=force)  # checks the folder; makes nothing
-    result = lifecycle.new(ws, kind, data, title, by=by, password=password, **options)
-    warnings = result.setdefault("warnings", [])
     from qmsdocs.errors import QmsError
 
-    if xlsx is not None:
-        try:
-            result["xlsx"] = results(ws, result["doc_no"], result["version"], xlsx, force)["xlsx"]
-        except (QmsError, OSError) as exc:
-            warnings.append(_("{doc_no} is registered, but the results workbook was not written ({cause}); make it "
-                              "with: qms results {doc_no} --xlsx FILE").format(doc_no=result["doc_no"], cause=exc))
-    if split is not None:
-        try:
-            result["split"] = globals()["split"](ws, result["doc_no"], result["version"], split, jobs, force,
-                                                 progress, option="--split")["split"]
-        except (QmsError, OSError) as exc:
-            warnings.append(_("{doc_no} is registered, but the per-person files were not written ({cause}); make "
-                              "them with: qms split {doc_no} --to DIR").format(doc_no=result["doc_no"], cause=exc))
+    with contextlib.ExitStack() as stack:
+        early = None
+        if split is not None and jobs is not None and jobs > 1:
+            try:
+                early = start_series(ws, kind, jobs)
+            except (QmsError, OSError):
+                pass  # the template's fault is for registering to report, in its own words
+            else:
+                stack.enter_context(early.series)
+        result = lifecycle.new(ws, kind, data, title, by=by, password=password, **options)
+        warnings = result.setdefault("warnings", [])
+        if xlsx is not None:
+            try:
+                result["xlsx"] = results(ws, result["doc_no"], result["version"], xlsx, force)["xlsx"]
+            except (QmsError, OSError) as exc:
+                warnings.append(_("{doc_no} is registered, but the results workbook was not written ({cause}); "
+                                  "make it with: qms results {doc_no} --xlsx FILE").format(doc_no=result["doc_no"],
+                                                                                          cause=exc))
+        if split is not None:
+            try:
+                result["split"] = globals()["split"](ws, result["doc_no"], result["version"], split, jobs, force,
+                                                     progress, option="--split", early=early)["split"]
+            except (QmsError, OSError) as exc:
+                warnings.append(_("{doc_no} is registered, but the per-person files were not written ({cause}); "
+                                  "make them with: qms split {doc_no} --to DIR").format(doc_no=result["doc_no"],
+                                                                                       cause=exc))
     return result
