@@ -9,7 +9,8 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CORE_PART = "docProps/core.xml"
@@ -243,6 +244,35 @@ def paragraph_texts(xml: bytes) -> list[str]:
                 chunks.append("\n")
         out.append("".join(chunks))
     return out
+
+
+def iter_paragraph_texts(stream: Any) -> Iterator[str]:
+    """Yield the text of each ``w:p`` of a part read from a file object, as :func:`paragraph_texts` reads it.
+
+    Paragraphs come as they end (a text box's paragraph before the paragraph holding it).
+
+    The tree is never held whole: each outermost paragraph is cleared once read, so the read-back of
+    a document of thousands of pages stays small in memory.
+    """
+    from lxml import etree
+
+    t, tab, br, cr, p = (f"{{{W_NS}}}{n}" for n in ("t", "tab", "br", "cr", "p"))
+    depth = 0
+    for event, element in etree.iterparse(stream, events=("start", "end"), tag=p, resolve_entities=False,
+                                           no_network=True, huge_tree=True):
+        if event == "start":
+            depth += 1
+            continue
+        depth -= 1
+        chunks = []
+        for el in element.iter(t, tab, br, cr):
+            chunks.append((el.text or "") if el.tag == t else "\t" if el.tag == tab else "\n")
+        yield "".join(chunks)
+        if depth == 0:  # an outermost paragraph: nothing later needs it, nor what came before it
+            element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
 
 
 def is_text_part(name: str) -> bool:

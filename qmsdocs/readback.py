@@ -370,7 +370,8 @@ def check_saved(package: bytes, layout: Layout, context: Mapping[str, Any], what
     with zipfile.ZipFile(io.BytesIO(package)) as zf:
         for part, wanted in expected.items():
             try:
-                found = Counter(ooxml.paragraph_texts(zf.read(part)))
+                with zf.open(part) as stream:
+                    found = Counter(ooxml.iter_paragraph_texts(stream))
             except KeyError:
                 raise ReadbackError(_("{what}: the saved file has no {part}; nothing was registered").format(
                     what=what, part=part)) from None

@@ -85,3 +85,18 @@ def test_package_of_streamed_entries_unpacks() -> None:
 
 def test_escape_leaves_quotes() -> None:
     assert ooxml.escape('a & <b> "c"') == 'a &amp; &lt;b&gt; "c"'
+
+
+def test_paragraphs_read_as_a_stream_match_the_whole_tree() -> None:
+    import io
+
+    from qmsdocs.ooxml import W_NS, iter_paragraph_texts, paragraph_texts
+
+    xml = (f'<w:document xmlns:w="{W_NS}"><w:body>'
+           '<w:p><w:r><w:t>one</w:t><w:tab/><w:t>two</w:t></w:r></w:p>'
+           '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cell</w:t><w:br/><w:t>line</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+           '<w:p><w:r><w:t>outer</w:t><w:pict><w:txbxContent><w:p><w:r><w:t>inner</w:t></w:r></w:p>'
+           '</w:txbxContent></w:pict></w:r></w:p><w:p/></w:body></w:document>').encode()
+    assert paragraph_texts(xml) == ["one\ttwo", "cell\nline", "outerinner", "inner", ""]
+    # Each paragraph when it ends: a text box's paragraph before the one that holds it.
+    assert list(iter_paragraph_texts(io.BytesIO(xml))) == ["one\ttwo", "cell\nline", "inner", "outerinner", ""]
