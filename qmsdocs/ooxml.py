@@ -257,22 +257,25 @@ def iter_paragraph_texts(stream: Any) -> Iterator[str]:
     from lxml import etree
 
     t, tab, br, cr, p = (f"{{{W_NS}}}{n}" for n in ("t", "tab", "br", "cr", "p"))
-    depth = 0
-    for event, element in etree.iterparse(stream, events=("start", "end"), tag=p, resolve_entities=False,
-                                           no_network=True, huge_tree=True):
-        if event == "start":
-            depth += 1
-            continue
-        depth -= 1
-        chunks = []
-        for el in element.iter(t, tab, br, cr):
-            chunks.append((el.text or "") if el.tag == t else "\t" if el.tag == tab else "\n")
-        yield "".join(chunks)
-        if depth == 0:  # an outermost paragraph: nothing later needs it, nor what came before it
-            element.clear()
-            parent = element.getparent()
-            while parent is not None and element.getprevious() is not None:
-                del parent[0]
+    marks = {tab: "\t", br: "\n", cr: "\n"}
+    open_paragraphs: list[list[str]] = []  # the chunks of each paragraph not yet ended, outermost first
+    for event, element in etree.iterparse(stream, events=("start", "end"), tag=(p, t, tab, br, cr),
+                                           resolve_entities=False, no_network=True, huge_tree=True):
+        tag = element.tag
+        if tag == p:
+            if event == "start":
+                open_paragraphs.append([])
+                continue
+            yield "".join(open_paragraphs.pop())
+            if not open_paragraphs:  # an outermost paragraph: nothing later needs it, nor what came before it
+                element.clear()
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
+        elif event == "end" and open_paragraphs:
+            chunk = (element.text or "") if tag == t else marks[tag]
+            for chunks in open_paragraphs:  # a paragraph's text includes the text boxes inside it
+                chunks.append(chunk)
 
 
 def is_text_part(name: str) -> bool:

@@ -260,32 +260,52 @@ def evaluate(env: Any, expr: str, scope: Mapping[str, Any]) -> Any:
     Dotted paths (``plan.scope``, ``frame.approvals[4].name``), ``not`` and ``or`` of them are
     looked up directly, as Jinja would; anything else goes through Jinja's sandbox.
     """
+    negate, paths = _parsed(expr.strip())
+    if paths is not None:
+        value = _lookup(paths, scope)
+        if value is not _MISSING:
+            return (not value) if negate else value
     text = expr.strip()
-    if text.startswith("not "):
-        return not evaluate(env, text[4:], scope)
-    if " or " in text:
-        parts = [p.strip() for p in text.split(" or ")]
-        if all(_PATH.match(p) for p in parts):
-            value: Any = None
-            for part in parts:
-                value = evaluate(env, part, scope)
-                if value:
-                    return value
-            return value
-    if _PATH.match(text):
-        head = re.match(r"[A-Za-z_]\w*", text)
-        assert head is not None
-        name = head.group(0)
-        if name in scope:
-            value = scope[name]
-            found = True
-            for step in _STEP.finditer(text, head.end()):
-                value, found = _step(value, step.group(1), step.group(2))
-                if not found:
-                    break
-            if found:
-                return value
+    if negate:
+        return not _expression(env, text[4:].strip())(**scope)
     return _expression(env, text)(**scope)
+
+
+_MISSING = object()
+
+
+def _lookup(paths: tuple[tuple[str, tuple[tuple[str | None, str | None], ...]], ...],
+            scope: Mapping[str, Any]) -> Any:
+    """Return the first truthy value of ``or``-ed paths (else the last), or _MISSING if one is not there."""
+    value: Any = None
+    for name, steps in paths:
+        if name not in scope:
+            return _MISSING
+        value = scope[name]
+        for attr, index in steps:
+            value, found = _step(value, attr, index)
+            if not found:
+                return _MISSING
+        if value:
+            return value
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> tuple[bool, tuple[tuple[str, tuple[tuple[str | None, str | None], ...]], ...] | None]:
+    """Return whether ``text`` is negated, and its ``or``-ed dotted paths as (name, steps); None: not paths."""
+    negate = text.startswith("not ")
+    body = text[4:].strip() if negate else text
+    parts = [p.strip() for p in body.split(" or ")]
+    if not all(_PATH.match(p) for p in parts):
+        return negate, None
+    paths = []
+    for part in parts:
+        head = re.match(r"[A-Za-z_]\w*", part)
+        assert head is not None
+        steps = tuple((m.group(1), m.group(2)) for m in _STEP.finditer(part, head.end()))
+        paths.append((head.group(0), steps))
+    return negate, tuple(paths)
 
 
 def _step(value: Any, attr: str | None, index: str | None) -> tuple[Any, bool]:
