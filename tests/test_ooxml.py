@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -10,7 +11,7 @@ from lxml import etree
 from conftest import ROOT
 from qmsdocs import ooxml
 
-W = ooxml.W_NS
+W = W_NS = ooxml.W_NS
 BODY = (f'<w:document xmlns:w="{W}"><w:body>'
         '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
         '<w:r><w:t>A &amp; B</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve"> &lt;x&gt; </w:t></w:r></w:p>'
@@ -100,3 +101,23 @@ def test_paragraphs_read_as_a_stream_match_the_whole_tree() -> None:
     assert paragraph_texts(xml) == ["one\ttwo", "cell\nline", "outerinner", "inner", ""]
     # Each paragraph when it ends: a text box's paragraph before the one that holds it.
     assert list(iter_paragraph_texts(io.BytesIO(xml))) == ["one\ttwo", "cell\nline", "inner", "outerinner", ""]
+
+
+def test_the_plain_reading_of_a_generated_document_matches_the_parser(ws, plan_xlsx) -> None:
+    import io
+    import zipfile
+
+    from qmsdocs import lifecycle
+    from qmsdocs.ooxml import iter_paragraph_texts, plain_paragraph_texts
+
+    package = Path(lifecycle.new(ws, "plan", plan_xlsx)["path"]).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
+            data = zf.read(name)
+            plain = plain_paragraph_texts(data.decode("utf-8"))
+            assert plain is not None and plain == list(iter_paragraph_texts(io.BytesIO(data)))
+    nested = (f'<w:document xmlns:w="{W_NS}"><w:p><w:r><w:pict><w:txbxContent><w:p/></w:txbxContent>'
+              '</w:pict></w:r></w:p></w:document>')
+    assert plain_paragraph_texts(nested) is None
+    escaped = f'<w:document xmlns:w="{W_NS}"><w:p><w:r><w:t>a &amp; b &lt;c&gt;</w:t><w:tab/></w:r></w:p></w:document>'
+    assert plain_paragraph_texts(escaped) == ["a & b <c>\t"]
