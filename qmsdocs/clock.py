@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from qmsdocs.errors import UsageError
 
@@ -26,3 +28,17 @@ def today() -> dt.date:
 def now_iso() -> str:
     """Return the current UTC time for the audit trail (never printed into documents)."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+@contextmanager
+def today_is(day: str) -> Iterator[None]:
+    """Work as if today were ``day`` for the block (``QMS_TODAY``, put back as it was afterwards)."""
+    before = os.environ.get("QMS_TODAY")
+    os.environ["QMS_TODAY"] = day
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("QMS_TODAY", None)
+        else:
+            os.environ["QMS_TODAY"] = before

@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from qmsdocs import lifecycle, people, reports, workspace
+from qmsdocs import clock, lifecycle, people, reports, workspace
 from qmsdocs.errors import UsageError
 from qmsdocs.resources import sample_path
 
@@ -59,20 +57,6 @@ def copy_samples(folder: str) -> list[str]:
     return copied
 
 
-@contextmanager
-def _day(day: str) -> Iterator[None]:
-    """Work as if today were ``day`` (the demo shows a future effective date taking effect)."""
-    before = os.environ.get("QMS_TODAY")
-    os.environ["QMS_TODAY"] = day
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("QMS_TODAY", None)
-        else:
-            os.environ["QMS_TODAY"] = before
-
-
 def run_demo(out: str | None = None) -> dict[str, Any]:
     """Create a workspace and take the samples through the whole workflow; return its steps and files."""
     samples = {name: sample_path(name) for name in SAMPLE_FILES}  # refuses a missing one before any work
@@ -87,11 +71,11 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
                       "status": result.get("status", ""), "path": result.get("path", "")})
         return result
 
-    with _day(d[0]):
+    with clock.today_is(d[0]):
         workspace.init(root, COMPANY, DEPARTMENT, "zh")
     ws = workspace.Workspace.open(root, write=True)
     try:
-        with _day(d[0]):
+        with clock.today_is(d[0]):
             admin = ROSTER[0][0]
             for name, roles in ROSTER:
                 added = people.add(ws, name, roles, by=None if name == admin else admin, password=PASSWORD)
@@ -102,7 +86,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
         def sign(doc: str, role: str, name: str) -> None:
             step(f"sign {role} {name}", lifecycle.sign(ws, doc, role, name, password=PASSWORD))
 
-        with _day(d[0]):
+        with clock.today_is(d[0]):
             plan = step("new plan 新建考评策划书", lifecycle.new(ws, "plan", samples["plan.xlsx"]))["doc_no"]
             sign(plan, "compile", "王建国")
             step("update 更正草稿 (voids the compile signature)",
@@ -111,7 +95,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
                                ("countersign", "李明"), ("approve", "赵德明")):
                 sign(plan, role, name)
             step("release 发布", lifecycle.release(ws, plan))
-        with _day(d[7]):
+        with clock.today_is(d[7]):
             step("revise 修订 (CR-2026-017)", lifecycle.revise(
                 ws, plan, "CR-2026-017", "王建国", "根据沟通会意见调整考评日程", pages="3", password=PASSWORD))
             sign(plan, "compile", "王建国")
@@ -122,7 +106,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
                 sign(plan, role, name)
             step(f"release 发布, effective {d[14]} (批准待生效)", lifecycle.release(ws, plan, d[14]))
             files.append(str(ws.path(ws.document_view(plan, "1.1")).resolve()))
-        with _day(d[8]):
+        with clock.today_is(d[8]):
             minutes = step("new minutes 新建会议纪要", lifecycle.new(ws, "minutes", samples["minutes.xlsx"]))["doc_no"]
             for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
                 sign(minutes, role, name)
@@ -143,7 +127,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
                                ("approve", "赵德明")):
                 sign(regulation, role, name)
             step("release 发布", lifecycle.release(ws, regulation))
-        with _day(d[10]):
+        with clock.today_is(d[10]):
             step("revise 修订 (CR-2026-018)", lifecycle.revise(
                 ws, regulation, "CR-2026-018", "王建国", "规范性引用文件更新为 GB/T 19001-2016", password=PASSWORD))
             for role, name in (("compile", "王建国"), ("review", "周志强"), ("approve", "赵德明")):
@@ -152,7 +136,7 @@ def run_demo(out: str | None = None) -> dict[str, Any]:
             waiting = reports.pending(ws)["pending"]
             steps.append({"step": f"pending: {len(waiting)} item(s), e.g. {plan} 1.1 takes effect {d[14]}",
                           "doc_no": plan, "version": "1.1", "status": "approved", "path": ""})
-        with _day(d[14]):
+        with clock.today_is(d[14]):
             from qmsdocs import copies
 
             step(f"{d[14]}: 1.1 is in force; copy issued", copies.issue(ws, plan, "客服一组"))

@@ -1,17 +1,15 @@
 """Shared fixtures: a fresh workspace, a fixed 'today', and input workbooks built on the fly."""
 from __future__ import annotations
 
-import contextlib
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from qmsdocs import workspace
+from qmsdocs import clock, workspace
 from qmsdocs.workspace import Workspace
 
 # A throw-away PostgreSQL server for the tests that need one.
@@ -95,20 +93,8 @@ def add_roster(root: Path) -> None:
         w.close()
 
 
-@contextlib.contextmanager
-def today_is(day: str) -> Iterator[None]:
-    """Set QMS_TODAY for the block (for fixtures wider than one test, where monkeypatch cannot go)."""
-    import os
-
-    before = os.environ.get("QMS_TODAY")
-    os.environ["QMS_TODAY"] = day
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("QMS_TODAY", None)
-        else:
-            os.environ["QMS_TODAY"] = before
+#: Set QMS_TODAY for a block (for fixtures wider than one test, where monkeypatch cannot go).
+today_is = clock.today_is
 
 
 @pytest.fixture(scope="session")
